@@ -1,0 +1,53 @@
+# The two commands a newcomer needs: `make demo` and `make test`. Nothing else to install first.
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1:8000
+
+.PHONY: demo test test-e2e lint format bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $(VENV)/.runtime $@
+
+## demo: install, migrate, load the demo organisation, serve on http://127.0.0.1:8000
+demo: export DJANGO_DEBUG ?= true
+demo: $(VENV)/.runtime
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py runserver $(HOST)
+
+## test: the whole suite (SQLite and eager Celery unless DATABASE_URL / REDIS_URL are set)
+test: export DJANGO_SECRET_KEY ?= test-only-secret-key
+test: $(VENV)/.dev
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+## test-e2e: only the browser tests
+test-e2e: export DJANGO_SECRET_KEY ?= test-only-secret-key
+test-e2e: $(VENV)/.dev
+	$(BIN)/pytest -m e2e $(PYTEST_ARGS)
+
+lint: $(VENV)/.dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+## bench: the performance scripts in benchmarks/ (they print their figures)
+bench: export DJANGO_SECRET_KEY ?= bench-only-secret-key
+bench: $(VENV)/.dev
+	$(BIN)/python benchmarks/import_org.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

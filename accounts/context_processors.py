@@ -1,0 +1,5 @@
+from .roles import get_roles
+
+
+def roles(request) -> dict:
+    return {"roles": get_roles(request)}

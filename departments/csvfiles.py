@@ -1,0 +1,129 @@
+"""Reading CSV files for imports: bytes in, rows with their line numbers out, errors as ``file:line: reason``."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+
+@dataclass(frozen=True)
+class CsvFile:
+    """An uploaded or on-disk CSV file: its name (for error messages) and raw bytes."""
+
+    name: str
+    content: bytes
+
+
+class ImportFailed(Exception):
+    def __init__(self, errors: list[str]):
+        super().__init__(f"{len(errors)} error(s)")
+        self.errors = errors
+
+
+@dataclass
+class Row:
+    file: str
+    line: int
+    values: dict[str, str]
+
+    def __getitem__(self, column: str) -> str:
+        return self.values.get(column, "")
+
+    def where(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
+@dataclass
+class Table:
+    name: str
+    columns: set[str]
+    rows: list[Row]
+
+
+def read_table(file: CsvFile, required: tuple[str, ...], optional: tuple[str, ...], errors: list[str]) -> Table | None:
+    """Parse one CSV file (UTF-8, BOM optional, header row required). None when unreadable.
+
+    Problems are appended to `errors` as ``file:line: reason``; columns may come in any order and
+    extra columns are ignored. Values are stripped; blank lines are skipped.
+    """
+    try:
+        text = file.content.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = file.content[: exc.start].count(b"\n") + 1
+        errors.append(f"{file.name}:{line}: not UTF-8 text (save the file as 'CSV UTF-8')")
+        return None
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader, None)
+    except csv.Error as exc:
+        errors.append(f"{file.name}:1: unreadable header row ({exc})")
+        return None
+    header = [column.strip().lower() for column in header or []]
+    if not any(header):
+        errors.append(f"{file.name}:1: the file is empty; a header row is required ({', '.join(required)})")
+        return None
+    ok = True
+    for column in required:
+        if column not in header:
+            errors.append(f"{file.name}:1: missing required column {column!r}")
+            ok = False
+    duplicated = sorted({column for column in header if column and header.count(column) > 1})
+    for column in duplicated:
+        if column in required or column in optional:
+            errors.append(f"{file.name}:1: column {column!r} appears more than once")
+            ok = False
+    if not ok:
+        return None
+
+    rows: list[Row] = []
+    line = reader.line_num + 1
+    while True:
+        try:
+            record = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            errors.append(f"{file.name}:{line}: unreadable row ({exc})")
+            return None
+        if any(value.strip() for value in record):
+            if len(record) > len(header):
+                errors.append(
+                    f"{file.name}:{line}: {len(record)} values but the header has {len(header)} columns "
+                    "(a value containing a comma must be quoted)"
+                )
+            else:
+                values = {column: value.strip() for column, value in zip(header, record, strict=False)}
+                rows.append(Row(file.name, line, values))
+        line = reader.line_num + 1
+    return Table(file.name, set(header), rows)
+
+
+def parse_decimal(row: Row, column: str, errors: list[str], *, low: Decimal, high: Decimal) -> Decimal | None:
+    raw = row[column]
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        errors.append(f"{row.where()}: {column} {raw!r} is not a number")
+        return None
+    if not value.is_finite() or value < low or value > high:
+        errors.append(f"{row.where()}: {column} {raw} is outside {low}–{high}")
+        return None
+    if value != value.quantize(Decimal("0.01")):
+        errors.append(f"{row.where()}: {column} {raw} has more than 2 decimals")
+        return None
+    return value.quantize(Decimal("0.01"))
+
+
+def require(row: Row, columns: tuple[str, ...], errors: list[str], max_lengths: dict[str, int]) -> bool:
+    ok = True
+    for column in columns:
+        if not row[column]:
+            errors.append(f"{row.where()}: {column} is empty")
+            ok = False
+    for column, limit in max_lengths.items():
+        if len(row[column]) > limit:
+            errors.append(f"{row.where()}: {column} is longer than {limit} characters")
+            ok = False
+    return ok

@@ -1,0 +1,159 @@
+from __future__ import annotations
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Field, Layout, Row
+from django import forms
+from django.conf import settings
+from django.forms import BaseModelFormSet, modelformset_factory
+
+from .models import Department, Employee, ServiceParameter
+
+
+class HeadChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, employee: Employee) -> str:
+        return f"{employee.full_name} — {employee.job_title}" if employee.job_title else employee.full_name
+
+
+class DepartmentForm(forms.ModelForm):
+    """Edit a department. The head is chosen among the department's own active employees."""
+
+    head = HeadChoiceField(queryset=Employee.objects.none(), required=False, empty_label="— No head yet —")
+
+    class Meta:
+        model = Department
+        fields = ["name", "description", "head", "front_line", "active"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["head"].queryset = (
+            Employee.objects.active().filter(department=self.instance).select_related("user")
+            if self.instance.pk
+            else Employee.objects.none()
+        )
+        if self.instance.pk and not self.fields["head"].queryset.exists():
+            self.fields["head"].help_text = "Nobody works in this department yet: import or add its employees first."
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+class DepartmentCreateForm(forms.ModelForm):
+    class Meta:
+        model = Department
+        fields = ["code", "name", "description", "front_line"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["code"].help_text = "Short, lower-case and unique, e.g. 'it' or 'customer-service'. Cannot change."
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+    def clean_code(self) -> str:
+        code = self.cleaned_data["code"].lower()
+        if Department.objects.filter(code=code).exists():
+            raise forms.ValidationError("A department with this code already exists.")
+        return code
+
+
+class ServiceParameterForm(forms.ModelForm):
+    class Meta:
+        model = ServiceParameter
+        fields = ["name", "code", "description", "target", "weight", "position", "active"]
+        widgets = {
+            "description": forms.TextInput(),
+            "target": forms.NumberInput(attrs={"step": "0.05", "min": "1", "max": "5"}),
+            "weight": forms.NumberInput(attrs={"step": "0.5", "min": "0.01"}),
+            "position": forms.NumberInput(attrs={"min": "0"}),
+        }
+        labels = {"description": "What internal customers can expect", "position": "Order"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("target", "weight", "position", "code", "description"):
+            self.fields[name].help_text = ""
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            Row(
+                Column("name", css_class="col-md-4"),
+                Column("code", css_class="col-md-2"),
+                Column("target", css_class="col-4 col-md-2"),
+                Column("weight", css_class="col-4 col-md-2"),
+                Column("position", css_class="col-4 col-md-2"),
+            ),
+            Field("description"),
+            Field("active"),
+        )
+
+    def clean_code(self) -> str:
+        return self.cleaned_data["code"].lower()
+
+
+class BaseCharterFormSet(BaseModelFormSet):
+    def clean(self) -> None:
+        super().clean()
+        if any(self.errors):
+            return
+        seen: set[str] = set()
+        active = 0
+        for form in self.forms:
+            if not form.has_changed() and form.instance.pk is None:
+                continue  # an untouched blank row
+            code = form.cleaned_data.get("code")
+            if code in seen:
+                form.add_error("code", f"Another parameter of this charter already uses the code “{code}”.")
+            seen.add(code)
+            active += bool(form.cleaned_data.get("active"))
+        if not active:
+            raise forms.ValidationError("A charter needs at least one active parameter.")
+
+
+CharterFormSet = modelformset_factory(
+    ServiceParameter, form=ServiceParameterForm, formset=BaseCharterFormSet, extra=1, can_delete=False
+)
+
+
+class DependenciesForm(forms.Form):
+    providers = forms.ModelMultipleChoiceField(
+        queryset=Department.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="This department depends on",
+    )
+
+    def __init__(self, *args, department: Department, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["providers"].queryset = Department.objects.active().exclude(pk=department.pk)
+
+
+class OrgImportForm(forms.Form):
+    departments = forms.FileField(required=False, help_text="code, name, head_email, front_line, description")
+    employees = forms.FileField(required=False, help_text="email, first_name, last_name, department_code, job_title")
+    dependencies = forms.FileField(required=False, help_text="consumer_code, provider_code")
+    parameters = forms.FileField(
+        required=False,
+        label="Charters (parameters)",
+        help_text="department_code, code, name, target, weight, description — replaces those departments' charters",
+    )
+    deactivate_missing = forms.BooleanField(
+        required=False,
+        label="Deactivate employees who are not in the employees file",
+        help_text="They can no longer sign in. Nobody is ever deleted.",
+    )
+
+    FILE_FIELDS = ("departments", "employees", "dependencies", "parameters")
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        limit = settings.ORG_IMPORT_MAX_UPLOAD_MB * 1024 * 1024
+        for name in self.FILE_FIELDS:
+            upload = cleaned.get(name)
+            if upload and upload.size > limit:
+                self.add_error(name, f"This file is larger than {settings.ORG_IMPORT_MAX_UPLOAD_MB} MB.")
+        if not any(cleaned.get(name) for name in self.FILE_FIELDS):
+            raise forms.ValidationError("Choose at least one CSV file.")
+        if cleaned.get("deactivate_missing") and not cleaned.get("employees"):
+            self.add_error("deactivate_missing", "Deactivating missing employees needs an employees file.")
+        return cleaned

@@ -1,0 +1,104 @@
+"""Load the demo organisation (Acme, 12 departments, 300 people) through the real CSV import."""
+
+from __future__ import annotations
+
+import csv
+import io
+import random
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand
+from django.test.utils import override_settings
+
+from departments import demo_data
+from departments.org_import import CsvFile, org_import
+from departments.services import HR_GROUP_NAME
+from surveys.demo import seed_surveys
+
+DOMAIN = "acme.example"
+DEMO_PASSWORD = "demo-2026"
+
+
+def _email(first: str, last: str) -> str:
+    return f"{first}.{last}@{DOMAIN}".lower().replace(" ", "").replace("'", "")
+
+
+def _csv(name: str, header: list[str], rows: list[list]) -> CsvFile:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return CsvFile(name, buffer.getvalue().encode())
+
+
+def demo_files(seed: int = 2026) -> tuple[dict[str, CsvFile], dict[str, str]]:
+    """The demo organisation as the four CSV files, and the e-mails of the three demo logins."""
+    rng = random.Random(seed)
+    used: set[str] = set()
+    departments, employees, parameters = [], [], []
+    heads: dict[str, str] = {}
+    for dept in demo_data.DEPARTMENTS:
+        first, last, title = dept["head"]
+        head_email = _email(first, last)
+        used.add(head_email)
+        heads[dept["code"]] = head_email
+        employees.append([head_email, first, last, dept["code"], title])
+        for _ in range(dept["size"] - 1):
+            while True:
+                first, last = rng.choice(demo_data.FIRST_NAMES), rng.choice(demo_data.LAST_NAMES)
+                email = _email(first, last)
+                if email not in used:
+                    break
+            used.add(email)
+            employees.append([email, first, last, dept["code"], rng.choice(dept["job_titles"])])
+        departments.append(
+            [dept["code"], dept["name"], head_email, "yes" if dept["front_line"] else "no", dept["description"]]
+        )
+        for code, name, description, target, weight in dept["parameters"]:
+            parameters.append([dept["code"], code, name, target, weight, description])
+
+    hr = next(row for row in employees if row[3] == "hr" and row[0] != heads["hr"])
+    employee = next(row for row in employees if row[3] == "sales" and row[0] != heads["sales"])
+    logins = {"HR admin": hr[0], "Department head (IT)": heads["it"], "Employee (Sales)": employee[0]}
+    files = {
+        "departments": _csv(
+            "departments.csv", ["code", "name", "head_email", "front_line", "description"], departments
+        ),
+        "employees": _csv(
+            "employees.csv", ["email", "first_name", "last_name", "department_code", "job_title"], employees
+        ),
+        "dependencies": _csv("dependencies.csv", ["consumer_code", "provider_code"], demo_data.DEPENDENCIES),
+        "parameters": _csv(
+            "parameters.csv", ["department_code", "code", "name", "target", "weight", "description"], parameters
+        ),
+    }
+    return files, logins
+
+
+class Command(BaseCommand):
+    help = "Load (or refresh) the demo organisation and survey history, and print the demo logins. Safe to rerun."
+
+    def handle(self, *args, **options) -> None:
+        files, logins = demo_files()
+        summary = org_import(**files)
+        for line in summary.lines():
+            self.stdout.write(f"  {line}")
+        # The demo's emails (hundreds of invitations) are not printed: they go to memory.
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+            for line in seed_surveys(demo_employee=logins["Employee (Sales)"]):
+                self.stdout.write(f"  {line}")
+
+        User = get_user_model()
+        for email in logins.values():
+            user = User.objects.get(username=email)
+            if not user.check_password(DEMO_PASSWORD):
+                user.set_password(DEMO_PASSWORD)
+                user.save(update_fields=["password"])
+        User.objects.get(username=logins["HR admin"]).groups.add(Group.objects.get(name=HR_GROUP_NAME))
+
+        width = max(len(role) for role in logins)
+        self.stdout.write(self.style.SUCCESS(f"\nDemo logins (password for each: {DEMO_PASSWORD})"))
+        for role, email in logins.items():
+            self.stdout.write(f"  {role.ljust(width)}  {email}")
+        self.stdout.write("Open http://127.0.0.1:8000/ and sign in with one of them.\n")

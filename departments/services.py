@@ -1,0 +1,41 @@
+"""Writes to the organisation that span several rows or models."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+
+from django.db import transaction
+
+from .models import DEFAULT_CHARTER, DEFAULT_TARGET, Department, Dependency, ServiceParameter
+
+HR_GROUP_NAME = "HR admins"
+HR_PERMISSION = "departments.manage_organisation"
+
+
+def default_charter_parameters() -> list[dict]:
+    """The five parameters every new department starts from."""
+    return [
+        {"code": code, "name": name, "description": description, "target": DEFAULT_TARGET, "weight": Decimal("1.00")}
+        for code, name, description in DEFAULT_CHARTER
+    ]
+
+
+@transaction.atomic
+def department_create(*, code: str, name: str, description: str = "", front_line: bool = False) -> Department:
+    """Create a department with the default charter (HR or its head tailor it afterwards)."""
+    department = Department.objects.create(code=code, name=name, description=description, front_line=front_line)
+    ServiceParameter.objects.bulk_create(
+        ServiceParameter(department=department, position=position, **values)
+        for position, values in enumerate(default_charter_parameters(), start=1)
+    )
+    return department
+
+
+@transaction.atomic
+def dependencies_set(*, consumer: Department, providers: Iterable[Department]) -> None:
+    """Make `providers` exactly the departments `consumer` depends on. Idempotent."""
+    wanted = {provider.pk for provider in providers if provider.pk != consumer.pk}
+    Dependency.objects.filter(consumer=consumer).exclude(provider_id__in=wanted).delete()
+    existing = set(Dependency.objects.filter(consumer=consumer).values_list("provider_id", flat=True))
+    Dependency.objects.bulk_create(Dependency(consumer=consumer, provider_id=pk) for pk in sorted(wanted - existing))

@@ -1,0 +1,223 @@
+from __future__ import annotations
+
+import base64
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from accounts.decorators import hr_required, member_required
+from accounts.roles import get_roles
+from surveys.models import Cycle
+from surveys.views import participation
+
+from .forms import CharterFormSet, DepartmentCreateForm, DepartmentForm, DependenciesForm, OrgImportForm
+from .models import Department, Employee, ServiceParameter, active_charter_prefetch
+from .org_import import CsvFile, ImportFailed, org_import
+from .services import department_create as create_department
+from .services import dependencies_set
+
+PENDING_IMPORT_KEY = "pending_org_import"
+
+
+def _department_for(request, code: str) -> Department:
+    """Active departments are visible to every member; HR also sees inactive ones."""
+    queryset = Department.objects.select_related("head__user")
+    if not get_roles(request).is_hr:
+        queryset = queryset.filter(active=True)
+    return get_object_or_404(queryset, code=code)
+
+
+@member_required
+def directory(request):
+    query = request.GET.get("q", "").strip()
+    departments = Department.objects.active().with_directory_counts().order_by("name")
+    if query:
+        departments = departments.filter(Q(name__icontains=query) | Q(code__icontains=query))
+    if request.GET.get("front_line") == "1":
+        departments = departments.filter(front_line=True)
+    page = Paginator(departments, 24).get_page(request.GET.get("page"))
+    return render(request, "departments/directory.html", {"page": page, "query": query})
+
+
+@member_required
+def charter(request, code: str):
+    department = _department_for(request, code)
+    context = {
+        "department": department,
+        "parameters": department.charter_queryset(),
+        "providers": department.providers.active().order_by("name"),
+        "consumers": department.consumers.active().order_by("name"),
+        "can_edit_charter": get_roles(request).can_edit_charter(department),
+    }
+    return render(request, "departments/charter.html", context)
+
+
+def head_home(request):
+    roles = get_roles(request)
+    if not roles.is_head:
+        raise PermissionDenied("This page is for department heads.")
+    departments = (
+        Department.objects.headed_by(request.user)
+        .with_directory_counts()
+        .prefetch_related(active_charter_prefetch())
+        .order_by("name")
+    )
+    return render(request, "departments/head_home.html", {"departments": departments})
+
+
+@hr_required
+def hr_home(request):
+    departments = list(Department.objects.with_directory_counts().order_by("name"))
+    active = [d for d in departments if d.active]
+    context = {
+        "department_count": len(active),
+        "employee_count": Employee.objects.active().count(),
+        "parameter_count": sum(d.parameter_count for d in active),
+        "dependency_count": sum(d.provider_count for d in active),
+        "without_head": [d for d in active if d.head_id is None],
+        "without_charter": [d for d in active if d.parameter_count == 0],
+        "unused": [d for d in active if d.consumer_count == 0],
+        "open_cycles": [
+            (cycle, participation(cycle)["totals"]) for cycle in Cycle.objects.open().order_by("closes_at")
+        ],
+        "next_cycle": Cycle.objects.filter(status__in=["draft", "scheduled"]).order_by("opens_at").first(),
+    }
+    return render(request, "departments/hr_home.html", context)
+
+
+@hr_required
+def hr_departments(request):
+    departments = Department.objects.with_directory_counts().order_by("-active", "name")
+    page = Paginator(departments, 50).get_page(request.GET.get("page"))
+    return render(request, "departments/hr_departments.html", {"page": page})
+
+
+@hr_required
+def hr_people(request):
+    query = request.GET.get("q", "").strip()
+    department_code = request.GET.get("department", "")
+    people = Employee.objects.select_related("user", "department").order_by("user__last_name", "user__first_name")
+    if query:
+        people = people.filter(
+            Q(user__first_name__icontains=query)
+            | Q(user__last_name__icontains=query)
+            | Q(user__email__icontains=query)
+            | Q(job_title__icontains=query)
+        )
+    if department_code:
+        people = people.filter(department__code=department_code)
+    if request.GET.get("status") != "all":
+        people = people.filter(active=True)
+    context = {
+        "page": Paginator(people, 50).get_page(request.GET.get("page")),
+        "query": query,
+        "department_code": department_code,
+        "show_all": request.GET.get("status") == "all",
+        "departments": Department.objects.order_by("name").only("code", "name"),
+    }
+    return render(request, "departments/hr_people.html", context)
+
+
+@hr_required
+def department_create(request):
+    form = DepartmentCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        department = create_department(**form.cleaned_data)
+        messages.success(request, f"{department.name} was created with the default charter. Tailor it below.")
+        return redirect("departments:charter_edit", code=department.code)
+    return render(request, "departments/department_form.html", {"form": form, "department": None})
+
+
+@hr_required
+def department_edit(request, code: str):
+    department = get_object_or_404(Department, code=code)
+    form = DepartmentForm(request.POST or None, instance=department)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, f"{department.name} was saved.")
+        return redirect(department)
+    return render(request, "departments/department_form.html", {"form": form, "department": department})
+
+
+def charter_edit(request, code: str):
+    department = _department_for(request, code)
+    if not get_roles(request).can_edit_charter(department):
+        raise PermissionDenied("Only HR and the head of this department can edit its charter.")
+    queryset = ServiceParameter.objects.filter(department=department).order_by("-active", "position", "name")
+    formset = CharterFormSet(request.POST or None, queryset=queryset)
+    if request.method == "POST" and formset.is_valid():
+        for parameter in formset.save(commit=False):
+            parameter.department = department
+            parameter.save()
+        messages.success(request, f"The service charter of {department.name} was saved.")
+        return redirect(department)
+    return render(request, "departments/charter_form.html", {"department": department, "formset": formset})
+
+
+@hr_required
+def dependencies_edit(request, code: str):
+    department = get_object_or_404(Department, code=code)
+    form = DependenciesForm(
+        request.POST or None, department=department, initial={"providers": department.providers.all()}
+    )
+    if request.method == "POST" and form.is_valid():
+        dependencies_set(consumer=department, providers=form.cleaned_data["providers"])
+        messages.success(
+            request, f"{department.name} now depends on {len(form.cleaned_data['providers'])} departments."
+        )
+        return redirect(department)
+    context = {"department": department, "form": form, "consumers": department.consumers.order_by("name")}
+    return render(request, "departments/dependencies_form.html", context)
+
+
+def _files_from_upload(form: OrgImportForm) -> dict[str, CsvFile]:
+    return {
+        name: CsvFile(upload.name, upload.read())
+        for name in OrgImportForm.FILE_FIELDS
+        if (upload := form.cleaned_data.get(name))
+    }
+
+
+@hr_required
+def org_import_upload(request):
+    """Step 1: upload and check (a dry run). Nothing is written until the summary is confirmed."""
+    # Bound on every POST: a POST can carry only files, and an empty one must show its errors.
+    form = OrgImportForm(request.POST, request.FILES) if request.method == "POST" else OrgImportForm()
+    context = {"form": form}
+    if request.method == "POST" and form.is_valid():
+        files = _files_from_upload(form)
+        deactivate = form.cleaned_data["deactivate_missing"]
+        try:
+            summary = org_import(**files, deactivate_missing=deactivate, dry_run=True)
+        except ImportFailed as failure:
+            context["errors"] = failure.errors
+        else:
+            # Keep the checked files for the confirmation step, so nobody has to pick them again.
+            request.session[PENDING_IMPORT_KEY] = {
+                "files": {k: [f.name, base64.b64encode(f.content).decode()] for k, f in files.items()},
+                "deactivate_missing": deactivate,
+            }
+            context.update(summary=summary, file_names=[f.name for f in files.values()], deactivate=deactivate)
+    return render(request, "departments/org_import.html", context)
+
+
+@hr_required
+@require_POST
+def org_import_confirm(request):
+    """Step 2: import the files checked in step 1."""
+    pending = request.session.pop(PENDING_IMPORT_KEY, None)
+    if not pending:
+        messages.error(request, "There is no checked import waiting. Upload the files and check them first.")
+        return redirect("departments:org_import")
+    files = {k: CsvFile(name, base64.b64decode(data)) for k, (name, data) in pending["files"].items()}
+    try:
+        summary = org_import(**files, deactivate_missing=pending["deactivate_missing"])
+    except ImportFailed as failure:
+        # The organisation changed since the check; show what is wrong now.
+        return render(request, "departments/org_import.html", {"form": OrgImportForm(), "errors": failure.errors})
+    messages.success(request, "The organisation was imported. " + "; ".join(summary.lines()) + ".")
+    return redirect("departments:hr_home")

@@ -1,0 +1,9 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("accounts.urls")),
+    path("", include("departments.urls")),
+    path("", include("surveys.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,180 @@
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Field, Layout, Row
+from django import forms
+from django.utils import timezone
+
+from departments.models import Department
+
+from .models import MIN_SCORE_THRESHOLD, SCORE_CHOICES, Cycle, CycleParameter
+from .services import PERIODS, eligible_providers
+
+DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+NOT_APPLICABLE = "na"
+# Frozen once a cycle opens: changing them would change who was asked or what may be shown.
+FROZEN_WHEN_OPEN = ("name", "opens_at", "providers", "score_threshold", "comment_threshold")
+
+
+class ProviderChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, department: Department) -> str:
+        return department.name
+
+
+class CycleForm(forms.ModelForm):
+    providers = ProviderChoiceField(
+        queryset=Department.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        label="Departments rated",
+        help_text="Every active department with a charter is ticked by default.",
+    )
+
+    class Meta:
+        model = Cycle
+        fields = [
+            "name",
+            "opens_at",
+            "closes_at",
+            "providers",
+            "score_threshold",
+            "comment_threshold",
+            "reminder_days_after_open",
+            "reminder_days_before_close",
+            "intro",
+        ]
+        widgets = {
+            "opens_at": DATETIME_WIDGET,
+            "closes_at": DATETIME_WIDGET,
+            "intro": forms.Textarea(attrs={"rows": 3}),
+        }
+        labels = {
+            "score_threshold": "Responses needed to show scores",
+            "comment_threshold": "Responses needed to show comments",
+            "reminder_days_after_open": "First reminder, days after opening",
+            "reminder_days_before_close": "Last reminder, days before closing",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["providers"].queryset = Department.objects.filter(
+            pk__in=[d.pk for d in eligible_providers()]
+        ).order_by("name")
+        for name in ("opens_at", "closes_at"):
+            self.fields[name].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
+        if self.instance.pk and not self.instance.is_editable:
+            for name in FROZEN_WHEN_OPEN:
+                self.fields[name].disabled = True
+                self.fields[name].help_text = "Fixed once the cycle has opened."
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Field("name"),
+            Row(Column("opens_at", css_class="col-md-6"), Column("closes_at", css_class="col-md-6")),
+            Row(Column("score_threshold", css_class="col-md-6"), Column("comment_threshold", css_class="col-md-6")),
+            Row(
+                Column("reminder_days_after_open", css_class="col-md-6"),
+                Column("reminder_days_before_close", css_class="col-md-6"),
+            ),
+            Field("intro"),
+            Field("providers", wrapper_class="provider-columns"),
+        )
+
+    @classmethod
+    def initial_for_new(cls) -> dict:
+        """Sensible defaults: opens next Monday at 09:00 for two weeks, every eligible department."""
+        today = timezone.localdate()
+        monday = today + timedelta(days=(7 - today.weekday()) % 7 or 7)
+        opens = timezone.make_aware(datetime.combine(monday, datetime.min.time()).replace(hour=9))
+        quarter = (monday.month - 1) // 3 + 1
+        return {
+            "name": f"Q{quarter} {monday.year} internal service survey",
+            "opens_at": opens,
+            "closes_at": opens + timedelta(days=11, hours=8),
+            "providers": eligible_providers(),
+        }
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        opens, closes = cleaned.get("opens_at"), cleaned.get("closes_at")
+        if opens and closes and closes <= opens:
+            self.add_error("closes_at", "The cycle must close after it opens.")
+        score, comment = cleaned.get("score_threshold"), cleaned.get("comment_threshold")
+        if score is not None and score < MIN_SCORE_THRESHOLD:
+            self.add_error("score_threshold", f"At least {MIN_SCORE_THRESHOLD}: smaller groups would expose people.")
+        if score is not None and comment is not None and comment < score:
+            self.add_error("comment_threshold", "Comments need at least as many responses as scores.")
+        if closes and self.instance.pk and self.instance.is_open and closes <= timezone.now():
+            self.add_error("closes_at", "To close the cycle now, use “Close now” on the cycle page.")
+        return cleaned
+
+
+class RepeatForm(forms.Form):
+    period = forms.ChoiceField(
+        choices=[(key, key.replace("-", " ").capitalize()) for key in PERIODS], initial="quarterly", label="Repeat"
+    )
+    name = forms.CharField(max_length=100, label="Name of the new cycle")
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        if Cycle.objects.filter(name=name).exists():
+            raise forms.ValidationError("A cycle with this name exists already.")
+        return name
+
+
+class AnswerForm(forms.Form):
+    """One radio group per question (1–5 or not applicable) and the two optional comments."""
+
+    comment_good = forms.CharField(
+        required=False,
+        max_length=2000,
+        label="What do they do well?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    comment_improve = forms.CharField(
+        required=False,
+        max_length=2000,
+        label="What should they improve?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, questions: list[CycleParameter], complete: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.questions = questions
+        choices = [(str(value), f"{value} {label}") for value, label in SCORE_CHOICES] + [
+            (NOT_APPLICABLE, "Not applicable")
+        ]
+        for question in questions:
+            self.fields[self.field_name(question)] = forms.ChoiceField(
+                choices=choices,
+                widget=forms.RadioSelect,
+                label=question.name,
+                required=complete,
+                error_messages={"required": f"Choose a score for {question.name}, or “Not applicable”."},
+            )
+
+    @staticmethod
+    def field_name(question: CycleParameter) -> str:
+        return f"q_{question.code}"
+
+    def question_fields(self):
+        return [(question, self[self.field_name(question)]) for question in self.questions]
+
+    def scores(self) -> dict[str, int | None]:
+        """code -> score (None: not applicable); unanswered questions are left out."""
+        scores = {}
+        for question in self.questions:
+            value = self.cleaned_data.get(self.field_name(question))
+            if value:
+                scores[question.code] = None if value == NOT_APPLICABLE else int(value)
+        return scores
+
+    @classmethod
+    def initial_from(cls, draft) -> dict:
+        if draft is None:
+            return {}
+        initial = {
+            f"q_{code}": NOT_APPLICABLE if score is None else str(score) for code, score in draft.scores.items()
+        }
+        return initial | {"comment_good": draft.comment_good, "comment_improve": draft.comment_improve}

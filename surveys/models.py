@@ -1,0 +1,281 @@
+"""Survey cycles, invitations, drafts and anonymous responses.
+
+Anonymity by construction: Response and Answer hold the cycle, the provider department, the
+rater's department and the answers, and nothing that identifies a person: no user, employee or
+invitation reference, no timestamp, and a random (UUID) identifier. Submitted answers first wait
+in PendingResponse (also without any personal reference) and are released into Response in
+shuffled batches, so neither insertion order nor transaction ids tie a response to a submission.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from departments.models import Department, Employee
+
+SCORE_CHOICES = [(1, "Very poor"), (2, "Poor"), (3, "Acceptable"), (4, "Good"), (5, "Excellent")]
+MIN_SCORE_THRESHOLD = 3
+
+
+class CycleQuerySet(models.QuerySet):
+    def open(self) -> CycleQuerySet:
+        return self.filter(status=Cycle.Status.OPEN)
+
+    def due_to_open(self, now=None) -> CycleQuerySet:
+        return self.filter(status=Cycle.Status.SCHEDULED, opens_at__lte=now or timezone.now())
+
+    def due_to_close(self, now=None) -> CycleQuerySet:
+        return self.filter(status=Cycle.Status.OPEN, closes_at__lte=now or timezone.now())
+
+    def finished(self) -> CycleQuerySet:
+        return self.filter(status__in=[Cycle.Status.CLOSED, Cycle.Status.PUBLISHED])
+
+
+class Cycle(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SCHEDULED = "scheduled", "Scheduled"
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Closed"
+        PUBLISHED = "published", "Published"
+
+    name = models.CharField(max_length=100, unique=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    opens_at = models.DateTimeField()
+    closes_at = models.DateTimeField()
+    providers = models.ManyToManyField(
+        Department,
+        related_name="cycles",
+        verbose_name="departments rated",
+        help_text="The departments employees rate in this cycle.",
+    )
+    score_threshold = models.PositiveSmallIntegerField(
+        default=5,
+        validators=[MinValueValidator(MIN_SCORE_THRESHOLD)],
+        help_text="Responses needed before any score is shown (at least 3).",
+    )
+    comment_threshold = models.PositiveSmallIntegerField(
+        default=10, help_text="Responses needed before comments are shown (at least the score threshold)."
+    )
+    reminder_days_after_open = models.PositiveSmallIntegerField(
+        null=True, blank=True, default=3, help_text="Remind people who have not finished this many days after opening."
+    )
+    reminder_days_before_close = models.PositiveSmallIntegerField(
+        null=True, blank=True, default=2, help_text="…and this many days before closing. Empty: no reminder."
+    )
+    intro = models.TextField(
+        blank=True, verbose_name="message to employees", help_text="Shown at the top of every survey page."
+    )
+    imported = models.BooleanField(default=False, help_text="Holds past results imported from CSV.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    opened_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    objects = CycleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-opens_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(closes_at__gt=models.F("opens_at")), name="cycle_closes_after_opening"),
+            models.CheckConstraint(
+                condition=Q(score_threshold__gte=MIN_SCORE_THRESHOLD), name="cycle_score_threshold_at_least_3"
+            ),
+            models.CheckConstraint(
+                condition=Q(comment_threshold__gte=models.F("score_threshold")),
+                name="cycle_comment_threshold_at_least_score_threshold",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("surveys:cycle_detail", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in (self.Status.DRAFT, self.Status.SCHEDULED)
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.CLOSED, self.Status.PUBLISHED)
+
+    @property
+    def days_left(self) -> int:
+        return max(0, (self.closes_at - timezone.now()).days)
+
+    def reminder_times(self) -> dict[str, object]:
+        """The scheduled reminders of this cycle: kind -> when it is due."""
+        times = {}
+        opened = self.opened_at or self.opens_at
+        if self.reminder_days_after_open is not None:
+            times["reminder-after-open"] = opened + timedelta(days=self.reminder_days_after_open)
+        if self.reminder_days_before_close is not None:
+            times["reminder-before-close"] = self.closes_at - timedelta(days=self.reminder_days_before_close)
+        return times
+
+
+class CycleParameter(models.Model):
+    """A department's service parameter as it was when the cycle opened: the question people answer."""
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="parameters")
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
+    code = models.SlugField(max_length=50)
+    name = models.CharField(max_length=120)
+    description = models.CharField(max_length=300)
+    target = models.DecimalField(max_digits=3, decimal_places=2)
+    weight = models.DecimalField(max_digits=5, decimal_places=2)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["department", "position", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "department", "code"], name="unique_cycle_parameter"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cycle}: {self.department.code}/{self.code}"
+
+
+class InvitationQuerySet(models.QuerySet):
+    def participation(self, by: str) -> models.QuerySet:
+        """Invited, completed and declined counts grouped by `by` ('provider' or 'rater_department')."""
+        return (
+            self.values(f"{by}__code", f"{by}__name")
+            .annotate(
+                invited=Count("id"),
+                completed=Count("id", filter=Q(status=Invitation.Status.COMPLETED)),
+                declined=Count("id", filter=Q(status=Invitation.Status.DECLINED)),
+            )
+            .order_by(f"{by}__name")
+        )
+
+
+class Invitation(models.Model):
+    """One employee asked to rate one provider department in one cycle. Knows only *whether* they answered."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "To do"
+        COMPLETED = "completed", "Done"
+        DECLINED = "declined", "No interaction"
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="invitations")
+    employee = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="invitations")
+    provider = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
+    rater_department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "employee", "provider"], name="unique_invitation"),
+            models.CheckConstraint(condition=~Q(provider=models.F("rater_department")), name="invitation_not_own"),
+        ]
+        indexes = [models.Index(fields=["cycle", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.cycle} · {self.provider.code}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("surveys:answer", args=[self.cycle_id, self.provider.code])
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == self.Status.PENDING
+
+
+class Draft(models.Model):
+    """Unsubmitted answers. Belongs to the employee (through the invitation) and is deleted on submit."""
+
+    invitation = models.OneToOneField(Invitation, on_delete=models.CASCADE, related_name="draft")
+    scores = models.JSONField(default=dict, help_text="parameter code -> 1..5, or null for not applicable")
+    comment_good = models.TextField(blank=True)
+    comment_improve = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Draft for {self.invitation}"
+
+
+class PendingResponse(models.Model):
+    """A submitted response waiting to be released into Response with others. No personal reference."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="+")
+    provider = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
+    rater_department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
+    scores = models.JSONField(help_text="parameter code -> 1..5, or null for not applicable")
+    comment_good = models.TextField(blank=True)
+    comment_improve = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return f"Pending response {self.pk}"
+
+
+class Response(models.Model):
+    """One anonymous response: a rater department's answers about a provider department in a cycle."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="responses")
+    provider = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
+    rater_department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
+    comment_good = models.TextField(blank=True)
+    comment_improve = models.TextField(blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["cycle", "provider"])]
+
+    def __str__(self) -> str:
+        return f"Response {self.pk}"
+
+
+class Answer(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
+    parameter = models.ForeignKey(CycleParameter, on_delete=models.PROTECT, related_name="answers")
+    score = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+        help_text="Empty: not applicable.",
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["response", "parameter"], name="unique_answer_per_parameter"),
+            models.CheckConstraint(
+                condition=Q(score__gte=1, score__lte=5) | Q(score=None), name="answer_score_1_to_5"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.parameter.code}: {self.score if self.score is not None else 'n/a'}"
+
+
+class Notification(models.Model):
+    """What was sent to whom, so a rerun or retried task never sends the same message twice."""
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="notifications")
+    employee = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=40)
+    claim = models.UUIDField(help_text="The run that claimed it.")
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["cycle", "employee", "kind"], name="unique_notification")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} to {self.employee_id} in {self.cycle_id}"

@@ -1,0 +1,137 @@
+"""Emails of a cycle: invitation at opening, reminders on schedule, a notice at closing.
+
+Each message is recorded in Notification before it is sent, keyed (cycle, employee, kind): a rerun,
+a retried task or two workers at once never send the same message twice. Sending is at most once:
+a message whose sending raised is un-recorded, so the retry sends it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from datetime import datetime
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.db.models import Exists, OuterRef
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from departments.models import Employee
+
+from .models import Cycle, Invitation, Notification
+
+BATCH = 200
+
+
+def _recipients(cycle: Cycle, kind: str, *, pending_only: bool):
+    invitations = Invitation.objects.filter(cycle=cycle, employee=OuterRef("pk"))
+    if pending_only:
+        invitations = invitations.filter(status=Invitation.Status.PENDING)
+    already = Notification.objects.filter(cycle=cycle, kind=kind, employee=OuterRef("pk"))
+    return Employee.objects.active().filter(Exists(invitations)).exclude(Exists(already))
+
+
+def _send_once(*, cycle: Cycle, kind: str, employees, template: str, subject: str) -> int:
+    claim = uuid.uuid4()
+    Notification.objects.bulk_create(
+        [
+            Notification(cycle=cycle, employee_id=pk, kind=kind, claim=claim)
+            for pk in employees.values_list("pk", flat=True)
+        ],
+        ignore_conflicts=True,
+        batch_size=1000,
+    )
+    mine = Notification.objects.filter(cycle=cycle, kind=kind, claim=claim)
+    people = list(Employee.objects.filter(pk__in=mine.values("employee_id")).select_related("user", "department"))
+    todo: dict[int, list[str]] = defaultdict(list)
+    for employee_id, provider in (
+        Invitation.objects.filter(cycle=cycle, employee__in=people, status=Invitation.Status.PENDING)
+        .order_by("provider__name")
+        .values_list("employee_id", "provider__name")
+    ):
+        todo[employee_id].append(provider)
+    link = settings.SITE_URL + reverse("surveys:my_surveys")
+    sent = 0
+    connection = get_connection()
+    for start in range(0, len(people), BATCH):
+        batch = people[start : start + BATCH]
+        messages = [
+            EmailMessage(
+                subject=subject,
+                body=render_to_string(
+                    template,
+                    {"cycle": cycle, "employee": e, "todo": todo.get(e.pk, []), "link": link},
+                ),
+                to=[e.email],
+            )
+            for e in batch
+        ]
+        try:
+            connection.send_messages(messages)
+        except Exception:
+            # Not sent: un-record what this run had not sent yet, so that the retry sends it.
+            mine.filter(sent_at__isnull=True).delete()
+            raise
+        mine.filter(employee__in=batch).update(sent_at=timezone.now())
+        sent += len(batch)
+    return sent
+
+
+def invitations_send(*, cycle_id: int) -> int:
+    """One invitation email per invited employee, listing the departments to rate."""
+    cycle = Cycle.objects.get(pk=cycle_id)
+    if not cycle.is_open:
+        return 0
+    return _send_once(
+        cycle=cycle,
+        kind="invitation",
+        employees=_recipients(cycle, "invitation", pending_only=True),
+        template="surveys/email/invitation.txt",
+        subject=f"{cycle.name}: rate the departments you work with",
+    )
+
+
+def reminders_send(*, cycle_id: int, kind: str) -> int:
+    """Remind the people who still have a department to rate; those who finished get nothing."""
+    cycle = Cycle.objects.get(pk=cycle_id)
+    if not cycle.is_open:
+        return 0
+    return _send_once(
+        cycle=cycle,
+        kind=kind,
+        employees=_recipients(cycle, kind, pending_only=True),
+        template="surveys/email/reminder.txt",
+        subject=f"Reminder: {cycle.name} closes on {timezone.localtime(cycle.closes_at):%d %B}",
+    )
+
+
+def closing_notice_send(*, cycle_id: int) -> int:
+    """Tell everyone who was invited that the cycle closed and what happens next."""
+    cycle = Cycle.objects.get(pk=cycle_id)
+    if not cycle.is_finished:
+        return 0
+    return _send_once(
+        cycle=cycle,
+        kind="closing",
+        employees=_recipients(cycle, "closing", pending_only=False),
+        template="surveys/email/closing.txt",
+        subject=f"{cycle.name} has closed: thank you",
+    )
+
+
+def reminders_due(*, now: datetime | None = None) -> list[tuple[int, str]]:
+    """(cycle id, reminder kind) for every scheduled reminder whose time has come in an open cycle."""
+    now = now or timezone.now()
+    return [
+        (cycle.pk, kind)
+        for cycle in Cycle.objects.open().filter(closes_at__gt=now)
+        for kind, due in cycle.reminder_times().items()
+        if due <= now
+    ]
+
+
+def manual_reminder_kind(now: datetime | None = None) -> str:
+    """HR's "send a reminder now": at most one a day, so a double click sends one."""
+    return f"reminder-manual-{timezone.localdate(now):%Y-%m-%d}"

@@ -1,0 +1,390 @@
+"""Writes of the survey lifecycle: schedule, open, close, publish, repeat; drafts, submit, decline.
+
+Guarantees, per service, in its docstring. State changes claim their row with a conditional UPDATE
+and check the row count (healthchecks' sendalerts), so a retried task or a double click is a no-op.
+"""
+
+from __future__ import annotations
+
+import calendar
+import random
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from departments.models import Department, Employee, ServiceParameter
+
+from .models import Answer, Cycle, CycleParameter, Draft, Invitation, PendingResponse, Response
+
+Status = Cycle.Status
+_shuffle = random.SystemRandom().shuffle
+
+
+class SurveyError(Exception):
+    """A request that cannot be carried out; the message says why, in words for the person."""
+
+
+# --- scope and invitations --------------------------------------------------------------------
+
+
+def eligible_providers() -> list[Department]:
+    """The default scope: every active department with at least one active service parameter."""
+    return list(
+        Department.objects.active()
+        .filter(pk__in=ServiceParameter.objects.filter(active=True).values("department_id"))
+        .order_by("name")
+    )
+
+
+def _candidates_sql(*, snapshot: bool) -> str:
+    """Who is invited: active employees × the in-scope providers their department depends on.
+
+    With `snapshot`, only providers that have questions in the cycle's snapshot (used when opening);
+    without, providers with an active charter (used for the preview before the snapshot exists).
+    """
+    e, u, dep, d = (
+        Employee._meta.db_table,
+        Employee.user.field.related_model._meta.db_table,
+        Department.providers.through._meta.db_table,
+        Department._meta.db_table,
+    )
+    scope = Cycle.providers.through._meta.db_table
+    if snapshot:
+        has_questions = (
+            f"SELECT 1 FROM {CycleParameter._meta.db_table} q WHERE q.cycle_id = %s AND q.department_id = p.id"
+        )
+    else:
+        has_questions = f"SELECT 1 FROM {ServiceParameter._meta.db_table} q WHERE q.department_id = p.id AND q.active"
+    return f"""
+        SELECT e.id AS employee_id, dep.provider_id AS provider_id, e.department_id AS rater_department_id
+        FROM {e} e
+        JOIN {u} u ON u.id = e.user_id AND u.is_active
+        JOIN {dep} dep ON dep.consumer_id = e.department_id
+        JOIN {scope} s ON s.department_id = dep.provider_id AND s.cycle_id = %s
+        JOIN {d} p ON p.id = dep.provider_id AND p.active
+        WHERE e.active AND dep.provider_id <> e.department_id AND EXISTS ({has_questions})
+    """
+
+
+@dataclass
+class Preview:
+    total: int
+    employees: int
+    by_provider: list[tuple[str, int]]
+    by_rater: list[tuple[str, int]]
+
+
+def cycle_preview(*, cycle: Cycle) -> Preview:
+    """How many invitations opening the cycle now would create, per provider and per rater department."""
+    if cycle.status != Status.DRAFT and cycle.status != Status.SCHEDULED:
+        raise SurveyError("Only a cycle that has not opened has a preview.")
+    sql = _candidates_sql(snapshot=False)
+    names = dict(Department.objects.values_list("id", "name"))
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT provider_id, COUNT(*) FROM ({sql}) c GROUP BY provider_id", [cycle.pk])
+        by_provider = sorted(((names[pk], n) for pk, n in cursor.fetchall()), key=lambda row: (-row[1], row[0]))
+        cursor.execute(f"SELECT rater_department_id, COUNT(*) FROM ({sql}) c GROUP BY rater_department_id", [cycle.pk])
+        by_rater = sorted(((names[pk], n) for pk, n in cursor.fetchall()), key=lambda row: (-row[1], row[0]))
+        cursor.execute(f"SELECT COUNT(DISTINCT employee_id) FROM ({sql}) c", [cycle.pk])
+        employees = cursor.fetchone()[0]
+    return Preview(sum(n for _, n in by_provider), employees, by_provider, by_rater)
+
+
+def invitations_create(*, cycle: Cycle) -> int:
+    """Invite everyone who should be invited and is not yet. One INSERT … SELECT; idempotent.
+
+    Used when the cycle opens and, later, by HR to add people who joined during the cycle. The unique
+    constraint (cycle, employee, provider) with ON CONFLICT DO NOTHING makes a rerun create nothing.
+    """
+    table = Invitation._meta.db_table
+    sql = f"""
+        INSERT INTO {table} (cycle_id, employee_id, provider_id, rater_department_id, status)
+        SELECT %s, c.employee_id, c.provider_id, c.rater_department_id, %s
+        FROM ({_candidates_sql(snapshot=True)}) c
+        WHERE true -- SQLite needs a WHERE here, or it reads ON CONFLICT as a join condition
+        ON CONFLICT (cycle_id, employee_id, provider_id) DO NOTHING
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [cycle.pk, Invitation.Status.PENDING, cycle.pk, cycle.pk])
+        return cursor.rowcount
+
+
+def cycle_snapshot(*, cycle: Cycle) -> int:
+    """Copy the active charter of every in-scope department into the cycle. Idempotent."""
+    existing = set(CycleParameter.objects.filter(cycle=cycle).values_list("department_id", "code"))
+    parameters = [
+        p
+        for p in ServiceParameter.objects.filter(active=True, department__in=cycle.providers.all())
+        if (p.department_id, p.code) not in existing
+    ]
+    created = CycleParameter.objects.bulk_create(
+        [
+            CycleParameter(
+                cycle=cycle,
+                department_id=p.department_id,
+                code=p.code,
+                name=p.name,
+                description=p.description,
+                target=p.target,
+                weight=p.weight,
+                position=p.position,
+            )
+            for p in parameters
+        ],
+        ignore_conflicts=True,
+    )
+    return len(created)
+
+
+# --- lifecycle --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def cycle_schedule(*, cycle: Cycle) -> Cycle:
+    """Launch a draft: it opens by itself at `opens_at` (or now, if that time has passed)."""
+    if not Cycle.objects.filter(pk=cycle.pk, status=Status.DRAFT).update(status=Status.SCHEDULED):
+        raise SurveyError("Only a draft cycle can be launched.")
+    cycle.refresh_from_db()
+    if cycle.opens_at <= timezone.now():
+        cycle_open(cycle_id=cycle.pk)
+        cycle.refresh_from_db()
+    return cycle
+
+
+@transaction.atomic
+def cycle_open(*, cycle_id: int) -> int | None:
+    """Open a draft or scheduled cycle: snapshot the charters, create the invitations, then email them.
+
+    Atomic and idempotent: a second call (double click, retried task) finds the cycle open already and
+    returns None. Opening by hand before `opens_at` moves `opens_at` to now. Returns invitations created.
+    """
+    now = timezone.now()
+    claimed = Cycle.objects.filter(pk=cycle_id, status__in=[Status.DRAFT, Status.SCHEDULED]).update(
+        status=Status.OPEN, opened_at=now
+    )
+    if not claimed:
+        return None
+    cycle = Cycle.objects.get(pk=cycle_id)
+    if cycle.opens_at > now:
+        cycle.opens_at = now
+        cycle.save(update_fields=["opens_at"])
+    cycle_snapshot(cycle=cycle)
+    created = invitations_create(cycle=cycle)
+
+    from .tasks import invitations_send_task
+
+    transaction.on_commit(lambda: invitations_send_task.delay(cycle_id))
+    return created
+
+
+@transaction.atomic
+def cycle_close(*, cycle_id: int) -> bool:
+    """Close an open cycle: no more answers; every waiting response is released; a notice goes out.
+
+    Idempotent: returns False when the cycle was not open. Closing before `closes_at` moves it to now.
+    """
+    now = timezone.now()
+    if not Cycle.objects.filter(pk=cycle_id, status=Status.OPEN).update(status=Status.CLOSED, closed_at=now):
+        return False
+    Cycle.objects.filter(pk=cycle_id, closes_at__gt=now).update(closes_at=now)
+    responses_release(cycle_id=cycle_id, force=True)
+
+    from .tasks import closing_notice_send_task
+
+    transaction.on_commit(lambda: closing_notice_send_task.delay(cycle_id))
+    return True
+
+
+def cycle_publish(*, cycle: Cycle) -> None:
+    """Publish a closed cycle's scorecards to every employee."""
+    if not Cycle.objects.filter(pk=cycle.pk, status=Status.CLOSED).update(
+        status=Status.PUBLISHED, published_at=timezone.now()
+    ):
+        raise SurveyError("Only a closed cycle can be published.")
+    cycle.refresh_from_db()
+
+
+PERIODS = {"monthly": 1, "quarterly": 3, "half-yearly": 6, "yearly": 12}
+
+
+def shift_months(moment: datetime, months: int) -> datetime:
+    """The same day and time `months` later; the 31st becomes the last day of a shorter month."""
+    month_index = moment.month - 1 + months
+    year, month = moment.year + month_index // 12, month_index % 12 + 1
+    return moment.replace(year=year, month=month, day=min(moment.day, calendar.monthrange(year, month)[1]))
+
+
+@transaction.atomic
+def cycle_repeat(*, cycle: Cycle, period: str, name: str) -> Cycle:
+    """A new draft like `cycle` (scope, thresholds, reminders, message), shifted by `period`."""
+    months = PERIODS[period]
+    new = Cycle.objects.create(
+        name=name,
+        opens_at=shift_months(cycle.opens_at, months),
+        closes_at=shift_months(cycle.closes_at, months),
+        score_threshold=cycle.score_threshold,
+        comment_threshold=cycle.comment_threshold,
+        reminder_days_after_open=cycle.reminder_days_after_open,
+        reminder_days_before_close=cycle.reminder_days_before_close,
+        intro=cycle.intro,
+    )
+    new.providers.set(cycle.providers.filter(active=True))
+    return new
+
+
+def cycles_advance(*, now: datetime | None = None) -> dict[str, int]:
+    """Open the cycles due to open, close those due to close, release leftovers. Safe to run any time."""
+    now = now or timezone.now()
+    opened = sum(
+        cycle_open(cycle_id=pk) is not None for pk in Cycle.objects.due_to_open(now).values_list("pk", flat=True)
+    )
+    closed = sum(cycle_close(cycle_id=pk) for pk in Cycle.objects.due_to_close(now).values_list("pk", flat=True))
+    # A submit that raced a close may have left a response waiting: release it now.
+    released = sum(
+        responses_release(cycle_id=pk, force=True)
+        for pk in PendingResponse.objects.filter(cycle__status__in=[Status.CLOSED, Status.PUBLISHED])
+        .values_list("cycle_id", flat=True)
+        .distinct()
+    )
+    return {"opened": opened, "closed": closed, "released": released}
+
+
+# --- answering --------------------------------------------------------------------------------
+
+
+def questions(invitation: Invitation) -> list[CycleParameter]:
+    return list(
+        CycleParameter.objects.filter(cycle_id=invitation.cycle_id, department_id=invitation.provider_id).order_by(
+            "position", "name"
+        )
+    )
+
+
+def _check_answerable(invitation: Invitation) -> None:
+    cycle = invitation.cycle
+    if cycle.status in (Status.DRAFT, Status.SCHEDULED):
+        raise SurveyError(f"This survey opens on {timezone.localtime(cycle.opens_at):%d %B %Y}.")
+    if cycle.status != Status.OPEN or cycle.closes_at <= timezone.now():
+        raise SurveyError("This survey has closed: answers are no longer accepted.")
+    if invitation.status == Invitation.Status.COMPLETED:
+        raise SurveyError(f"You already submitted your ratings for {invitation.provider.name}. Nothing was changed.")
+    if invitation.status == Invitation.Status.DECLINED:
+        raise SurveyError(f"You said you had no interaction with {invitation.provider.name}. Nothing was changed.")
+
+
+def _validate_scores(invitation: Invitation, scores: dict[str, int | None], *, complete: bool) -> dict:
+    codes = {q.code for q in questions(invitation)}
+    unknown = set(scores) - codes
+    if unknown:
+        raise SurveyError(f"{', '.join(sorted(unknown))} is not a question of this survey.")
+    for code, score in scores.items():
+        if score is not None and (not isinstance(score, int) or not 1 <= score <= 5):
+            raise SurveyError(f"Scores go from 1 to 5 (got {score!r} for {code}).")
+    if complete and set(scores) != codes:
+        raise SurveyError("Answer every question (a score, or “Not applicable”) before submitting.")
+    return {code: scores[code] for code in sorted(scores)}
+
+
+@transaction.atomic
+def draft_save(
+    *, invitation: Invitation, scores: dict[str, int | None], comment_good: str, comment_improve: str
+) -> Draft:
+    """Keep unfinished answers for the employee. Any subset of questions may be answered."""
+    _check_answerable(invitation)
+    scores = _validate_scores(invitation, scores, complete=False)
+    draft, _ = Draft.objects.update_or_create(
+        invitation=invitation,
+        defaults={"scores": scores, "comment_good": comment_good, "comment_improve": comment_improve},
+    )
+    return draft
+
+
+@transaction.atomic
+def response_submit(
+    *, invitation: Invitation, scores: dict[str, int | None], comment_good: str = "", comment_improve: str = ""
+) -> None:
+    """Turn the answers into an anonymous response, exactly once per invitation.
+
+    The invitation is claimed with a conditional UPDATE (pending → completed): of two concurrent
+    submits, one updates a row and the other none, and is refused. The answers wait in
+    PendingResponse, which holds no personal reference, and the draft is deleted.
+    """
+    _check_answerable(invitation)
+    scores = _validate_scores(invitation, scores, complete=True)
+    claimed = Invitation.objects.filter(pk=invitation.pk, status=Invitation.Status.PENDING).update(
+        status=Invitation.Status.COMPLETED
+    )
+    if not claimed:
+        raise SurveyError(f"You already submitted your ratings for {invitation.provider.name}. Nothing was changed.")
+    PendingResponse.objects.create(
+        cycle_id=invitation.cycle_id,
+        provider_id=invitation.provider_id,
+        rater_department_id=invitation.rater_department_id,
+        scores=scores,
+        comment_good=comment_good.strip(),
+        comment_improve=comment_improve.strip(),
+    )
+    Draft.objects.filter(invitation=invitation).delete()
+    responses_release(cycle_id=invitation.cycle_id)
+
+
+@transaction.atomic
+def invitation_decline(*, invitation: Invitation) -> None:
+    """Record "no interaction with this department this period": no ratings, the draft is deleted."""
+    _check_answerable(invitation)
+    if not Invitation.objects.filter(pk=invitation.pk, status=Invitation.Status.PENDING).update(
+        status=Invitation.Status.DECLINED
+    ):
+        raise SurveyError("This survey was already answered. Nothing was changed.")
+    Draft.objects.filter(invitation=invitation).delete()
+
+
+@transaction.atomic
+def responses_release(*, cycle_id: int, force: bool = False) -> int:
+    """Move waiting responses into Response and Answer, in shuffled order, in batches.
+
+    A batch waits until it holds at least SURVEY_RELEASE_BATCH responses (or `force`, at closing), so
+    the rows written together — sharing one transaction, adjacent on disk — hide each other's authors.
+    Rows locked by a concurrent release are skipped. Returns the number of responses released.
+    """
+    pending = list(PendingResponse.objects.select_for_update(skip_locked=True).filter(cycle_id=cycle_id))
+    if not pending or (len(pending) < settings.SURVEY_RELEASE_BATCH and not force):
+        return 0
+    _shuffle(pending)
+    parameter_ids = {
+        (department_id, code): pk
+        for pk, department_id, code in CycleParameter.objects.filter(cycle_id=cycle_id).values_list(
+            "pk", "department_id", "code"
+        )
+    }
+    responses = [
+        Response(
+            cycle_id=cycle_id,
+            provider_id=p.provider_id,
+            rater_department_id=p.rater_department_id,
+            comment_good=p.comment_good,
+            comment_improve=p.comment_improve,
+        )
+        for p in pending
+    ]
+    Response.objects.bulk_create(responses)
+    Answer.objects.bulk_create(
+        Answer(response=response, parameter_id=parameter_ids[p.provider_id, code], score=score)
+        for response, p in zip(responses, pending, strict=True)
+        for code, score in p.scores.items()
+    )
+    PendingResponse.objects.filter(pk__in=[p.pk for p in pending]).delete()
+    return len(pending)
+
+
+def open_invitations_for(employee: Employee):
+    return (
+        Invitation.objects.filter(employee=employee, cycle__status=Status.OPEN)
+        .select_related("cycle", "provider")
+        .annotate(has_draft=Exists(Draft.objects.filter(invitation=OuterRef("pk"))))
+        .order_by("cycle__closes_at", "provider__name")
+    )

@@ -1,0 +1,100 @@
+"""Shared fixtures: a small organisation with the people of every role (healthchecks' alice/bob/charlie)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import pytest
+
+from departments.models import Department, Employee
+from tests.factories import (
+    PASSWORD,
+    DepartmentFactory,
+    DependencyFactory,
+    EmployeeFactory,
+    ServiceParameterFactory,
+    make_hr,
+)
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _celery_eager(request):
+    """Tasks run in-process, even when REDIS_URL is set, except in tests marked `celery_worker`.
+
+    Those drive a real worker process through Redis; every other test checks a service's behaviour
+    and must not leave messages in a broker that nobody consumes.
+    """
+    from survey_portal.celery import app
+
+    if request.node.get_closest_marker("celery_worker"):
+        yield
+        return
+    saved = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager = app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = saved
+
+
+@dataclass
+class Org:
+    it: Department
+    sales: Department
+    hr_dept: Department
+    head: Employee  # head of IT
+    colleague: Employee  # works in IT, not head
+    outsider: Employee  # works in Sales
+    outsider_head: Employee  # head of Sales
+    hr: Employee  # HR admin (works in HR)
+
+
+@pytest.fixture
+def org(db) -> Org:
+    it = DepartmentFactory(code="it", name="IT", description="Laptops, networks and the service desk.")
+    sales = DepartmentFactory(code="sales", name="Sales", front_line=True)
+    hr_dept = DepartmentFactory(code="hr", name="Human Resources")
+    for position, name in enumerate(["Responsiveness", "Quality of work"], start=1):
+        ServiceParameterFactory(department=it, code=name.split()[0].lower(), name=name, position=position)
+    ServiceParameterFactory(department=sales, code="responsiveness", name="Responsiveness")
+    DependencyFactory(consumer=sales, provider=it)
+    DependencyFactory(consumer=hr_dept, provider=it)
+    head = EmployeeFactory(department=it, user__email="head@example.com", job_title="CIO")
+    it.head = head
+    it.save()
+    outsider_head = EmployeeFactory(department=sales, user__email="sales.head@example.com")
+    sales.head = outsider_head
+    sales.save()
+    return Org(
+        it=it,
+        sales=sales,
+        hr_dept=hr_dept,
+        head=head,
+        colleague=EmployeeFactory(department=it, user__email="colleague@example.com"),
+        outsider=EmployeeFactory(department=sales, user__email="outsider@example.com"),
+        outsider_head=outsider_head,
+        hr=make_hr(EmployeeFactory(department=hr_dept, user__email="hr@example.com")),
+    )
+
+
+@pytest.fixture
+def login(client):
+    """login(employee) signs the test client in as that person."""
+
+    def _login(employee: Employee):
+        assert client.login(username=employee.user.username, password=PASSWORD)
+        return client
+
+    return _login
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """In CI nothing may skip: a skipped test there means a missing piece of the CI machine."""
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if os.environ.get("CI") and reporter and reporter.stats.get("skipped") and exitstatus == 0:
+        session.exitstatus = 1
+        reporter.write_line("CI: tests were skipped; every test must run in CI", red=True)

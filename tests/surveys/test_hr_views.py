@@ -1,0 +1,185 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from surveys import services
+from surveys.models import Cycle, Invitation
+from tests.factories import EmployeeFactory
+
+from .conftest import ALL_GOOD, make_cycle
+
+
+def form_data(org, **overrides) -> dict:
+    now = timezone.localtime()
+    data = {
+        "name": "Spring survey",
+        "opens_at": (now + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"),
+        "closes_at": (now + timedelta(days=15)).strftime("%Y-%m-%dT%H:%M"),
+        "providers": [org.it.pk, org.sales.pk],
+        "score_threshold": "5",
+        "comment_threshold": "10",
+        "reminder_days_after_open": "3",
+        "reminder_days_before_close": "2",
+        "intro": "",
+    }
+    return data | overrides
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/hr/cycles/", "/hr/cycles/new/", "/hr/cycles/{pk}/", "/hr/cycles/{pk}/edit/", "/hr/cycles/{pk}/repeat/"],
+)
+def test_cycle_pages_are_for_hr_only(login, org, open_cycle, url):
+    url = url.format(pk=open_cycle.pk)
+    assert login(org.hr).get(url).status_code in (200, 302)
+    for who in (org.head, org.outsider):
+        assert login(who).get(url).status_code == 403
+
+
+@pytest.mark.parametrize("action", ["launch", "open", "close", "publish", "invite-new", "remind"])
+def test_cycle_actions_are_forbidden_to_others(login, org, open_cycle, action):
+    assert login(org.head).post(f"/hr/cycles/{open_cycle.pk}/{action}/").status_code == 403
+    assert Cycle.objects.get(pk=open_cycle.pk).status == "open"
+
+
+def test_the_new_cycle_form_is_prefilled_with_sensible_defaults(login, org):
+    form = login(org.hr).get("/hr/cycles/new/").context["form"]
+
+    assert form.initial["name"].endswith("internal service survey")
+    assert timezone.localtime(form.initial["opens_at"]).weekday() == 0
+    assert {d.code for d in form.initial["providers"]} == {"it", "sales"}  # HR's department has no charter
+    assert (form["score_threshold"].value(), form["comment_threshold"].value()) == (5, 10)
+
+
+def test_hr_creates_previews_and_launches_a_cycle(login, org):
+    client = login(org.hr)
+
+    response = client.post("/hr/cycles/new/", form_data(org))
+    cycle = Cycle.objects.get(name="Spring survey")
+    assert response["Location"] == f"/hr/cycles/{cycle.pk}/"
+    page = client.get(f"/hr/cycles/{cycle.pk}/").content.decode()
+    assert "Opening now would create <strong>3 invitations</strong> for <strong>3 employees</strong>" in page
+
+    confirm = client.get(f"/hr/cycles/{cycle.pk}/launch/").content.decode()
+    assert "<strong>3 employees</strong> get one invitation email each" in confirm
+    client.post(f"/hr/cycles/{cycle.pk}/launch/")
+    assert Cycle.objects.get(pk=cycle.pk).status == "scheduled"
+    client.post(f"/hr/cycles/{cycle.pk}/open/")
+    assert Cycle.objects.get(pk=cycle.pk).status == "open"
+    assert Invitation.objects.filter(cycle=cycle).count() == 3
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"score_threshold": "2"}, "at least 3"),
+        ({"comment_threshold": "4"}, "Comments need at least as many responses as scores."),
+        (
+            {"closes_at": (timezone.localtime() - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")},
+            "must close after it opens",
+        ),
+        ({"providers": []}, "This field is required"),
+        ({"name": "Q1 survey"}, "already exists"),
+    ],
+)
+def test_cycle_form_errors_are_explained(login, org, overrides, message):
+    make_cycle(org)
+
+    response = login(org.hr).post("/hr/cycles/new/", form_data(org, **overrides))
+
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert Cycle.objects.count() == 1
+
+
+def test_thresholds_scope_and_opening_are_frozen_once_open(login, org, open_cycle):
+    data = form_data(org, score_threshold="3", comment_threshold="3", providers=[org.sales.pk], intro="Two more days!")
+    data["closes_at"] = (timezone.localtime() + timedelta(days=20)).strftime("%Y-%m-%dT%H:%M")
+
+    login(org.hr).post(f"/hr/cycles/{open_cycle.pk}/edit/", data)
+
+    open_cycle.refresh_from_db()
+    assert (open_cycle.score_threshold, open_cycle.comment_threshold, open_cycle.intro) == (5, 10, "Two more days!")
+    assert set(open_cycle.providers.all()) == {org.it, org.sales}
+    assert open_cycle.closes_at > timezone.now() + timedelta(days=19)
+
+
+def test_participation_moves_as_people_answer(login, org, open_cycle, invitation):
+    client = login(org.hr)
+    before = client.get(f"/hr/cycles/{open_cycle.pk}/").context["participation"]
+    services.response_submit(invitation=invitation, scores=ALL_GOOD)
+    services.invitation_decline(invitation=open_cycle.invitations.get(employee=org.hr))
+
+    after = client.get(f"/hr/cycles/{open_cycle.pk}/").context["participation"]
+
+    assert before["totals"] | {"employees": 0} == {
+        "invited": 3,
+        "completed": 0,
+        "declined": 0,
+        "employees": 0,
+        "rate": 0,
+    }
+    assert after["totals"]["completed"] == 1 and after["totals"]["declined"] == 1 and after["totals"]["rate"] == 67
+    by_rater = {
+        row["code"]: (row["invited"], row["completed"], row["declined"], row["rate"]) for row in after["by_rater"]
+    }
+    assert by_rater == {"sales": (2, 1, 0, 50), "hr": (1, 0, 1, 100)}
+    assert [row["code"] for row in after["by_rater"]] == ["sales", "hr"]  # slowest first
+    assert "67%</strong> answered" in client.get("/hr/").content.decode()
+
+
+def test_hr_adds_people_who_joined_since_opening(login, org, open_cycle):
+    EmployeeFactory(department=org.sales)
+
+    response = login(org.hr).post(f"/hr/cycles/{open_cycle.pk}/invite-new/", follow=True)
+
+    assert "1 new invitation for people who joined since opening." in response.content.decode()
+
+
+def test_close_publish_and_repeat_from_the_cycle_page(login, org, open_cycle):
+    client = login(org.hr)
+
+    client.post(f"/hr/cycles/{open_cycle.pk}/close/")
+    client.post(f"/hr/cycles/{open_cycle.pk}/publish/")
+    response = client.post(f"/hr/cycles/{open_cycle.pk}/repeat/", {"period": "quarterly", "name": "Q2 survey"})
+
+    assert Cycle.objects.get(pk=open_cycle.pk).status == "published"
+    new = Cycle.objects.get(name="Q2 survey")
+    assert response["Location"] == f"/hr/cycles/{new.pk}/edit/"
+    assert new.status == "draft"
+
+
+def test_wrong_cycle_ids_are_404(login, org):
+    client = login(org.hr)
+
+    assert client.get("/hr/cycles/999/").status_code == 404
+    assert client.post("/hr/cycles/999/close/").status_code == 404
+
+
+def grow(org, cycle, n: int) -> None:
+    for _ in range(n):
+        EmployeeFactory(department=org.sales)
+        EmployeeFactory(department=org.hr_dept)
+    services.invitations_create(cycle=cycle)
+
+
+@pytest.mark.parametrize("size", [1, 30])
+@pytest.mark.parametrize(
+    ("who", "url"),
+    [
+        ("outsider", "/my/surveys/"),
+        ("outsider", "/surveys/{pk}/it/"),
+        ("hr", "/hr/cycles/{pk}/"),
+        ("hr", "/hr/cycles/"),
+        ("hr", "/hr/"),
+    ],
+)
+def test_survey_page_queries_do_not_grow(login, org, open_cycle, django_assert_max_num_queries, size, who, url):
+    grow(org, open_cycle, size)
+    client = login(getattr(org, who))
+
+    with django_assert_max_num_queries(15):
+        assert client.get(url.format(pk=open_cycle.pk)).status_code == 200
