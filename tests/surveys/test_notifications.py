@@ -101,9 +101,11 @@ def test_closing_sends_a_notice_to_everyone_invited(org, open_cycle, invitation,
 
 def test_a_failed_send_is_not_recorded_so_the_retry_sends_it(org, open_cycle):
     mail.outbox.clear()
-    with override_settings(EMAIL_BACKEND="tests.surveys.test_notifications.BrokenBackend"):
-        with pytest.raises(ConnectionRefusedError):
-            notifications.reminders_send(cycle_id=open_cycle.pk, kind="reminder-manual-2027-01-01")
+    with (
+        override_settings(EMAIL_BACKEND="tests.surveys.test_notifications.BrokenBackend"),
+        pytest.raises(ConnectionRefusedError),
+    ):
+        notifications.reminders_send(cycle_id=open_cycle.pk, kind="reminder-manual-2027-01-01")
     assert not Notification.objects.filter(kind="reminder-manual-2027-01-01").exists()
 
     assert notifications.reminders_send(cycle_id=open_cycle.pk, kind="reminder-manual-2027-01-01") == 3
