@@ -48,6 +48,7 @@ format: $(VENV)/.dev
 bench: export DJANGO_SECRET_KEY ?= bench-only-secret-key
 bench: $(VENV)/.dev
 	$(BIN)/python benchmarks/import_org.py
+	$(BIN)/python benchmarks/open_cycle.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -13,7 +13,6 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
-from django.db.models import Exists, OuterRef
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -26,11 +25,17 @@ BATCH = 200
 
 
 def _recipients(cycle: Cycle, kind: str, *, pending_only: bool):
-    invitations = Invitation.objects.filter(cycle=cycle, employee=OuterRef("pk"))
+    # IN (subquery) rather than correlated EXISTS: both databases compute each set once, where
+    # SQLite would otherwise scan the cycle's invitations once per employee.
+    invitations = Invitation.objects.filter(cycle=cycle)
     if pending_only:
         invitations = invitations.filter(status=Invitation.Status.PENDING)
-    already = Notification.objects.filter(cycle=cycle, kind=kind, employee=OuterRef("pk"))
-    return Employee.objects.active().filter(Exists(invitations)).exclude(Exists(already))
+    already = Notification.objects.filter(cycle=cycle, kind=kind)
+    return (
+        Employee.objects.active()
+        .filter(pk__in=invitations.values("employee_id"))
+        .exclude(pk__in=already.values("employee_id"))
+    )
 
 
 def _send_once(*, cycle: Cycle, kind: str, employees, template: str, subject: str) -> int:

@@ -193,6 +193,9 @@ def cycle_detail(request, pk: int):
         context["preview"] = services.cycle_preview(cycle=cycle)
     else:
         context["participation"] = participation(cycle)
+        if request.GET.get("partial") == "participation":
+            # Polled by static/js/live.js while the cycle is open.
+            return render(request, "surveys/_participation.html", context)
     return render(request, "surveys/cycle_detail.html", context)
 
 

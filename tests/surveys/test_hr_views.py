@@ -131,6 +131,24 @@ def test_participation_moves_as_people_answer(login, org, open_cycle, invitation
     assert "67%</strong> answered" in client.get("/hr/").content.decode()
 
 
+def test_the_open_cycle_page_polls_a_participation_fragment_that_moves(login, org, open_cycle, invitation):
+    client = login(org.hr)
+    page = client.get(f"/hr/cycles/{open_cycle.pk}/").content.decode()
+    assert 'data-live-url="?partial=participation"' in page and "js/live.js" in page
+
+    services.response_submit(invitation=invitation, scores=ALL_GOOD)
+    fragment = client.get(f"/hr/cycles/{open_cycle.pk}/", {"partial": "participation"}).content.decode()
+
+    assert "<strong>33%</strong> answered: 1 completed" in fragment
+    assert "<nav" not in fragment  # the fragment only, not the whole page
+
+
+def test_a_closed_cycle_page_does_not_poll(login, org, open_cycle):
+    services.cycle_close(cycle_id=open_cycle.pk)
+    page = login(org.hr).get(f"/hr/cycles/{open_cycle.pk}/").content.decode()
+    assert "data-live-url" not in page and "js/live.js" not in page
+
+
 def test_hr_adds_people_who_joined_since_opening(login, org, open_cycle):
     EmployeeFactory(department=org.sales)
 
