@@ -11,6 +11,8 @@ from django.views.decorators.http import require_POST
 
 from accounts.decorators import hr_required, member_required
 from accounts.roles import get_roles
+from scorecards.models import DepartmentScore
+from scorecards.reports import cycles_visible_to, latest_published
 from surveys.models import Cycle
 from surveys.views import participation
 
@@ -46,12 +48,19 @@ def directory(request):
 @member_required
 def charter(request, code: str):
     department = _department_for(request, code)
+    roles = get_roles(request)
+    parameters = list(department.charter_queryset())
+    published = latest_published(department)
+    for parameter in parameters:
+        parameter.published = published.parameters.get(parameter.code) if published else None
     context = {
         "department": department,
-        "parameters": department.charter_queryset(),
+        "parameters": parameters,
+        "published": published,
+        "can_read_scorecard": roles.is_hr or roles.heads(department),
         "providers": department.providers.active().order_by("name"),
         "consumers": department.consumers.active().order_by("name"),
-        "can_edit_charter": get_roles(request).can_edit_charter(department),
+        "can_edit_charter": roles.can_edit_charter(department),
     }
     return render(request, "departments/charter.html", context)
 
@@ -60,13 +69,21 @@ def head_home(request):
     roles = get_roles(request)
     if not roles.is_head:
         raise PermissionDenied("This page is for department heads.")
-    departments = (
+    departments = list(
         Department.objects.headed_by(request.user)
         .with_directory_counts()
         .prefetch_related(active_charter_prefetch())
         .order_by("name")
     )
-    return render(request, "departments/head_home.html", {"departments": departments})
+    latest = cycles_visible_to(roles).first()
+    scores = (
+        {s.department_id: s for s in DepartmentScore.objects.filter(cycle=latest, department__in=departments)}
+        if latest
+        else {}
+    )
+    for department in departments:
+        department.latest_score = scores.get(department.pk)
+    return render(request, "departments/head_home.html", {"departments": departments, "latest_cycle": latest})
 
 
 @hr_required

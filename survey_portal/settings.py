@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "accounts",
     "departments",
     "surveys",
+    "scorecards",
 ]
 
 MIDDLEWARE = [
@@ -111,6 +112,13 @@ TEMPLATES = [
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # Random reads cost little more than sequential ones on SSDs (PostgreSQL's default of 4 dates
+        # from spinning disks); with it, the planner reads the scorecard's covering indexes
+        # instead of whole tables. Override with PG_RANDOM_PAGE_COST.
+        DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+            f"-c random_page_cost={os.environ.get('PG_RANDOM_PAGE_COST', '1.1')}"
+        )
 else:
     VAR_DIR.mkdir(exist_ok=True)
     DATABASES = {
@@ -119,6 +127,9 @@ else:
             "NAME": VAR_DIR / "db.sqlite3",
             # IMMEDIATE avoids "database is locked" when two requests upgrade to a write at once.
             "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20},
+            # With a broker, the test suite's real Celery worker must open the same test database,
+            # so it lives in a file rather than in memory.
+            "TEST": {"NAME": str(VAR_DIR / "test.sqlite3")} if os.environ.get("REDIS_URL") else {},
         }
     }
 
@@ -179,6 +190,8 @@ else:
     CELERY_BROKER_URL = "memory://localhost/"
     CELERY_TASK_ALWAYS_EAGER = True
     CELERY_TASK_EAGER_PROPAGATES = True
+# The queue tasks go to and the worker reads: the test suite's worker gets a queue of its own.
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "celery")
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -196,6 +209,10 @@ CELERY_BEAT_SCHEDULE = {
     "advance-survey-cycles": {
         "task": "surveys.tasks.cycles_advance_task",
         "schedule": env_int("CYCLE_TICK_SECONDS", 60),
+    },
+    "aggregate-open-cycles": {
+        "task": "scorecards.tasks.open_cycles_aggregate_task",
+        "schedule": 60 * env_int("SCORECARD_REFRESH_MINUTES", 15),
     },
 }
 

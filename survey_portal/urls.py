@@ -5,5 +5,6 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("departments.urls")),
     path("", include("surveys.urls")),
+    path("", include("scorecards.urls")),
     path("admin/", admin.site.urls),
 ]

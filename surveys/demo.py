@@ -28,6 +28,13 @@ GOOD = [
     "Very helpful when things get urgent.",
     "Knowledgeable people who follow through.",
     "The new request form made things much easier.",
+    "Always willing to jump on a call and sort it out.",
+    "Clear owners for each request: I know who to ask.",
+    "They flagged a problem before it hit us. Thank you!",
+    "Patient with questions from people outside their field.",
+    "Deadlines they commit to are met.",
+    "Friendly, even on the busiest days.",
+    "Documentation on the intranet is up to date and useful.",
 ]
 IMPROVE = [
     "Replies can take a week; an acknowledgement would help.",
@@ -35,6 +42,13 @@ IMPROVE = [
     "Too many hand-offs between people.",
     "Please publish the turnaround times you commit to.",
     "Priorities change without telling us.",
+    "The ticket form asks for the same details twice.",
+    "Hard to reach anyone after 4 pm.",
+    "Decisions come without the reasons behind them.",
+    "Urgent requests and routine ones are queued the same way.",
+    "Handover between shifts loses information.",
+    "Status updates are full of jargon.",
+    "Please tell us when a request is closed.",
 ]
 
 
@@ -131,4 +145,8 @@ def seed_surveys(*, demo_employee: str) -> list[str]:
             continue
         answered += 1
     lines.append(f"open cycle “{cycle.name}”: {invited} invitations, {answered} answered so far")
+    # Beat refreshes an open cycle's early results every few minutes; the demo runs no beat.
+    from scorecards.services import cycle_aggregate
+
+    cycle_aggregate(cycle_id=cycle.pk)
     return lines

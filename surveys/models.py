@@ -184,7 +184,11 @@ class Invitation(models.Model):
             models.UniqueConstraint(fields=["cycle", "employee", "provider"], name="unique_invitation"),
             models.CheckConstraint(condition=~Q(provider=models.F("rater_department")), name="invitation_not_own"),
         ]
-        indexes = [models.Index(fields=["cycle", "status"])]
+        indexes = [
+            models.Index(fields=["cycle", "status"]),
+            # Participation per provider and rater department: an index-only scan.
+            models.Index(fields=["cycle", "provider", "rater_department", "status"], name="invitation_participation"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.cycle} · {self.provider.code}"
@@ -234,17 +238,35 @@ class Response(models.Model):
     rater_department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
     comment_good = models.TextField(blank=True)
     comment_improve = models.TextField(blank=True)
+    # Totals of this response's answers, written with them and never changed: the scorecard's
+    # per-rater-department figures then come from one pass over responses, with no join to answers.
+    rated_count = models.PositiveSmallIntegerField(default=0, help_text="Answers with a score (not N/A).")
+    score_sum = models.PositiveSmallIntegerField(default=0, help_text="Sum of those scores.")
 
     class Meta:
-        indexes = [models.Index(fields=["cycle", "provider"])]
+        indexes = [
+            # Covers the scorecard's pass over responses (an index-only scan) and the comment lookup.
+            models.Index(
+                fields=["cycle", "provider", "rater_department", "rated_count", "score_sum"],
+                name="response_aggregation",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Response {self.pk}"
+
+    @staticmethod
+    def totals(scores) -> dict[str, int]:
+        """rated_count and score_sum for answers given as scores (None: not applicable)."""
+        given = [score for score in scores if score is not None]
+        return {"rated_count": len(given), "score_sum": sum(given)}
 
 
 class Answer(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
+    # The response's cycle, repeated so that a cycle's answers are counted without a join.
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="+", db_index=False)
     parameter = models.ForeignKey(CycleParameter, on_delete=models.PROTECT, related_name="answers")
     score = models.PositiveSmallIntegerField(
         null=True,
@@ -254,6 +276,8 @@ class Answer(models.Model):
     )
 
     class Meta:
+        # Covers the scorecard's pass over answers: each parameter's distribution, index-only.
+        indexes = [models.Index(fields=["cycle", "parameter", "score"], name="answer_aggregation")]
         constraints = [
             models.UniqueConstraint(fields=["response", "parameter"], name="unique_answer_per_parameter"),
             models.CheckConstraint(

@@ -148,14 +148,19 @@ def _write(name, opens, closes, threshold, comment_threshold, responses, departm
             rater_department_id=departments[r.rater],
             comment_good=r.comments.get("comment_good", ("",))[0],
             comment_improve=r.comments.get("comment_improve", ("",))[0],
+            **Response.totals(r.scores.values()),
         )
         for r in items
     ]
     Response.objects.bulk_create(rows, batch_size=2000)
     answers = [
-        Answer(response=row, parameter_id=parameter_ids[departments[r.provider], code], score=score)
+        Answer(response=row, cycle=cycle, parameter_id=parameter_ids[departments[r.provider], code], score=score)
         for row, r in zip(rows, items, strict=True)
         for code, score in r.scores.items()
     ]
     Answer.objects.bulk_create(answers, batch_size=5000)
+
+    from scorecards.tasks import cycle_aggregate_task
+
+    transaction.on_commit(lambda: cycle_aggregate_task.delay(cycle.pk))
     return PastImportResult(cycle, len(rows), len(answers))

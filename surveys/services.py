@@ -193,8 +193,11 @@ def cycle_close(*, cycle_id: int) -> bool:
     Cycle.objects.filter(pk=cycle_id, closes_at__gt=now).update(closes_at=now)
     responses_release(cycle_id=cycle_id, force=True)
 
+    from scorecards.tasks import cycle_aggregate_task
+
     from .tasks import closing_notice_send_task
 
+    transaction.on_commit(lambda: cycle_aggregate_task.delay(cycle_id))
     transaction.on_commit(lambda: closing_notice_send_task.delay(cycle_id))
     return True
 
@@ -368,12 +371,13 @@ def responses_release(*, cycle_id: int, force: bool = False) -> int:
             rater_department_id=p.rater_department_id,
             comment_good=p.comment_good,
             comment_improve=p.comment_improve,
+            **Response.totals(p.scores.values()),
         )
         for p in pending
     ]
     Response.objects.bulk_create(responses)
     Answer.objects.bulk_create(
-        Answer(response=response, parameter_id=parameter_ids[p.provider_id, code], score=score)
+        Answer(response=response, cycle_id=cycle_id, parameter_id=parameter_ids[p.provider_id, code], score=score)
         for response, p in zip(responses, pending, strict=True)
         for code, score in p.scores.items()
     )

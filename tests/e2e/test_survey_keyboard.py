@@ -26,6 +26,7 @@ def test_employee_answers_a_survey_with_the_keyboard_only(page, org):
     cycle.providers.add(org.hr_dept)
 
     page.goto("/")
+    expect(page.get_by_label("Work email")).to_be_focused()  # autofocus: typing starts there
     page.keyboard.type("outsider@example.com")
     page.keyboard.press("Tab")
     page.keyboard.type(PASSWORD)

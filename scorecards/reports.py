@@ -1,0 +1,265 @@
+"""Reads for the scorecard pages and exports: who may see which cycle, and each page's data.
+
+Every page reads stored results only (services.cycle_aggregate wrote them), with a fixed number of
+queries whatever the size of the organisation or the number of cycles. Suppressed figures are
+NULL in the database, so nothing here can show them by accident.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import QuerySet
+
+from accounts.roles import Roles
+from departments.models import DEFAULT_TARGET, Department
+from surveys.models import Cycle, Response
+
+from .models import DepartmentScore, HeatmapCell, ParameterScore, Participation
+
+FINISHED = (Cycle.Status.CLOSED, Cycle.Status.PUBLISHED)
+
+
+def cycles_visible_to(roles: Roles) -> QuerySet[Cycle]:
+    """Cycles whose results this person may read, newest first.
+
+    HR: every computed cycle, including the open one (early, interim results). Heads: finished
+    cycles. Everyone else: published cycles only.
+    """
+    cycles = Cycle.objects.filter(result__computed_at__isnull=False).order_by("-opens_at")
+    if roles.is_hr:
+        return cycles
+    if roles.is_head:
+        return cycles.filter(status__in=FINISHED)
+    return cycles.filter(status=Cycle.Status.PUBLISHED)
+
+
+def departments_scorecard_visible_to(roles: Roles) -> QuerySet[Department]:
+    """Departments whose full scorecard (breakdown, comments) this person may read."""
+    if roles.is_hr:
+        return Department.objects.all()
+    return Department.objects.filter(pk__in=[d.pk for d in roles.headed_departments])
+
+
+def pick_cycle(cycles: list[Cycle], wanted: str | None) -> Cycle | None:
+    """The cycle asked for in ?cycle=, else the newest; None when the id is not among `cycles`."""
+    if wanted in (None, ""):
+        return cycles[0] if cycles else None
+    return next((c for c in cycles if str(c.pk) == wanted), None)
+
+
+@dataclass
+class Trend:
+    """Values per cycle (oldest first) for the chart and its table."""
+
+    cycles: list[Cycle]
+    index: list[float | None]
+    parameters: list[tuple[str, list[float | None]]]  # (parameter name, values)
+
+    def headline(self) -> str:
+        """The chart's finding, in words: how the index moved and where the trend is weakest."""
+        points = [(c, v) for c, v in zip(self.cycles, self.index, strict=True) if v is not None]
+        if len(points) < 2:
+            return "The trend appears once two cycles have results."
+        (first_cycle, first), (_, last) = points[0], points[-1]
+        change = last - first
+        if abs(change) < 0.05:
+            sentence = f"The overall index held steady at {last:.1f} since {first_cycle.name}"
+        else:
+            verb = "rose" if change > 0 else "fell"
+            sentence = f"The overall index {verb} from {first:.1f} to {last:.1f} since {first_cycle.name}"
+        falling = [
+            (values[-1] - values[-2], name)
+            for name, values in self.parameters
+            if len(values) >= 2 and values[-1] is not None and values[-2] is not None
+        ]
+        worst = min(falling, default=None)
+        if worst and worst[0] <= -0.1:
+            sentence += f"; {worst[1]} fell most in the last cycle ({worst[0]:+.1f})"
+        return sentence + "."
+
+    def sparkline(self, width: int = 120, height: int = 32) -> str:
+        """SVG polyline points of the index on a fixed 1–5 axis (gaps where it was suppressed)."""
+        values = [(i, v) for i, v in enumerate(self.index) if v is not None]
+        if len(values) < 2:
+            return ""
+        step = width / max(1, len(self.index) - 1)
+        return " ".join(f"{i * step:.1f},{height - (v - 1) / 4 * height:.1f}" for i, v in values)
+
+    def chart_data(self) -> dict:
+        return {
+            "labels": [c.name for c in self.cycles],
+            "series": [{"label": "Overall index", "values": self.index}]
+            + [{"label": name, "values": values} for name, values in self.parameters],
+        }
+
+
+@dataclass
+class Scorecard:
+    department: Department
+    cycle: Cycle
+    overall: DepartmentScore | None
+    parameters: list[ParameterScore]
+    cells: list[HeatmapCell]
+    participation: Participation | None
+    trend: Trend
+    # (text, how many gave exactly this text), sorted by text.
+    comments_good: list[tuple[str, int]] = field(default_factory=list)
+    comments_improve: list[tuple[str, int]] = field(default_factory=list)
+
+    @property
+    def comments_count(self) -> int:
+        return sum(k for _, k in self.comments_good) + sum(k for _, k in self.comments_improve)
+
+    @property
+    def comments_good_count(self) -> int:
+        return sum(k for _, k in self.comments_good)
+
+    @property
+    def comments_improve_count(self) -> int:
+        return sum(k for _, k in self.comments_improve)
+
+
+def scorecard(department: Department, cycle: Cycle, cycles: list[Cycle], *, with_comments: bool) -> Scorecard:
+    """One department's scorecard for `cycle`, with its trend over the `cycles` up to it."""
+    cycles = [c for c in cycles if c.opens_at <= cycle.opens_at]
+    cycle_ids = [c.pk for c in cycles]
+    scores = {s.cycle_id: s for s in DepartmentScore.objects.filter(department=department, cycle_id__in=cycle_ids)}
+    parameters_by_cycle: dict[int, list[ParameterScore]] = {}
+    for p in ParameterScore.objects.filter(department=department, cycle_id__in=cycle_ids).order_by("position", "name"):
+        parameters_by_cycle.setdefault(p.cycle_id, []).append(p)
+
+    ordered = sorted(cycles, key=lambda c: c.opens_at)
+    names: dict[str, str] = {}
+    for c in ordered:
+        for p in parameters_by_cycle.get(c.pk, []):
+            names[p.code] = p.name  # the latest name of each parameter
+    by_code = {c.pk: {p.code: p.mean for p in parameters_by_cycle.get(c.pk, [])} for c in ordered}
+    trend = Trend(
+        cycles=ordered,
+        index=[scores[c.pk].mean if c.pk in scores else None for c in ordered],
+        parameters=[(name, [by_code[c.pk].get(code) for c in ordered]) for code, name in names.items()],
+    )
+    overall = scores.get(cycle.pk)
+    card = Scorecard(
+        department=department,
+        cycle=cycle,
+        overall=overall,
+        parameters=parameters_by_cycle.get(cycle.pk, []),
+        cells=list(
+            HeatmapCell.objects.filter(cycle=cycle, department=department)
+            .select_related("rater_department")
+            .order_by("rater_department__name")
+        ),
+        participation=Participation.objects.filter(
+            cycle=cycle, department=department, role=Participation.Role.PROVIDER
+        ).first(),
+        trend=trend,
+    )
+    if with_comments and overall is not None and overall.comments_visible:
+        # Text only: sorted, not in any stored order, without the rater's department; the same
+        # words from several people are shown once with their count.
+        good, improve = Counter(), Counter()
+        for text_good, text_improve in Response.objects.filter(cycle=cycle, provider=department).values_list(
+            "comment_good", "comment_improve"
+        ):
+            good.update([text_good] if text_good else [])
+            improve.update([text_improve] if text_improve else [])
+        card.comments_good = sorted(good.items(), key=lambda item: item[0].casefold())
+        card.comments_improve = sorted(improve.items(), key=lambda item: item[0].casefold())
+    return card
+
+
+@dataclass
+class Ranked:
+    score: DepartmentScore
+    participation: Participation | None
+    history: list[float | None]  # the index per visible cycle, oldest first
+
+
+@dataclass
+class Organisation:
+    cycle: Cycle
+    ranking: list[Ranked]
+    providers: list[Department]  # heatmap columns
+    raters: list[Department]  # heatmap rows
+    heatmap: dict[tuple[int, int], HeatmapCell]  # (rater id, provider id) -> cell
+    below_target: list[ParameterScore]
+    rater_participation: list[Participation]
+
+    def heatmap_rows(self) -> list[tuple[Department, list[tuple[Department, HeatmapCell | None, Decimal]]]]:
+        """Rows of raters; each cell with the rated department's target, where its colour is centred."""
+        targets = {r.score.department_id: r.score.target for r in self.ranking if r.score.target is not None}
+        return [
+            (
+                rater,
+                [
+                    (provider, self.heatmap.get((rater.pk, provider.pk)), targets.get(provider.pk, DEFAULT_TARGET))
+                    for provider in self.providers
+                ],
+            )
+            for rater in self.raters
+        ]
+
+
+def organisation(cycle: Cycle, cycles: list[Cycle]) -> Organisation:
+    """HR's view of one cycle: the departments ranked, the heatmap, what falls below target."""
+    ordered = sorted(cycles, key=lambda c: c.opens_at)
+    history: dict[int, dict[int, float | None]] = {}
+    for department_id, cycle_id, mean in DepartmentScore.objects.filter(
+        cycle_id__in=[c.pk for c in ordered]
+    ).values_list("department_id", "cycle_id", "mean"):
+        history.setdefault(department_id, {})[cycle_id] = mean
+    scores = list(DepartmentScore.objects.filter(cycle=cycle).select_related("department"))
+    participation = list(Participation.objects.filter(cycle=cycle).select_related("department"))
+    by_provider = {p.department_id: p for p in participation if p.role == Participation.Role.PROVIDER}
+    scores.sort(key=lambda s: (s.mean is None, -(s.mean or 0), s.department.name))
+    ranking = [
+        Ranked(s, by_provider.get(s.department_id), [history.get(s.department_id, {}).get(c.pk) for c in ordered])
+        for s in scores
+    ]
+    cells = list(HeatmapCell.objects.filter(cycle=cycle).select_related("department", "rater_department"))
+    providers = sorted({c.department for c in cells}, key=lambda d: d.name)
+    raters = sorted({c.rater_department for c in cells}, key=lambda d: d.name)
+    below = list(
+        ParameterScore.objects.filter(cycle=cycle, suppressed=False, gap__lt=0)
+        .select_related("department")
+        .order_by("gap", "department__name", "position")
+    )
+    return Organisation(
+        cycle=cycle,
+        ranking=ranking,
+        providers=providers,
+        raters=raters,
+        heatmap={(c.rater_department_id, c.department_id): c for c in cells},
+        below_target=below,
+        rater_participation=sorted(
+            (p for p in participation if p.role == Participation.Role.RATER), key=lambda p: (p.rate, p.department.name)
+        ),
+    )
+
+
+@dataclass
+class Published:
+    """A department's latest published results, for its public charter page."""
+
+    cycle: Cycle
+    overall: DepartmentScore | None
+    parameters: dict[str, ParameterScore]  # by parameter code
+
+
+def latest_published(department: Department) -> Published | None:
+    cycle = (
+        Cycle.objects.filter(status=Cycle.Status.PUBLISHED, result__computed_at__isnull=False)
+        .order_by("-opens_at")
+        .first()
+    )
+    if cycle is None:
+        return None
+    parameters = {p.code: p for p in ParameterScore.objects.filter(cycle=cycle, department=department)}
+    overall = DepartmentScore.objects.filter(cycle=cycle, department=department).first()
+    if overall is None and not parameters:
+        return None
+    return Published(cycle, overall, parameters)

@@ -1,0 +1,410 @@
+"""Aggregation: a cycle's responses and invitations become its stored scorecards.
+
+The database does the counting, in one GROUP BY pass per table, each an index-only scan of a
+covering index on PostgreSQL:
+  answers      → (parameter, score, how many): each parameter's whole distribution;
+  responses    → (provider, rater department): responses, rated responses, ratings and their sum
+                 (each response carries its own totals, written with it): the heatmap cells and
+                 the index's n, with no join from answers to responses;
+  invitations  → (provider, rater department, status): participation both ways.
+Python turns those few thousand rows into the figures (stats.py), applies suppression, and writes
+them back with one upsert per table that leaves unchanged rows untouched.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import connection, transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from departments.models import Department
+from surveys.models import Answer, Cycle, CycleParameter, Invitation, Response
+
+from . import stats
+from .models import CycleResult, DepartmentScore, HeatmapCell, ParameterScore, Participation, target_status
+
+logger = logging.getLogger(__name__)
+
+FINISHED = (Cycle.Status.CLOSED, Cycle.Status.PUBLISHED)
+SCORES = range(1, 6)
+
+
+@dataclass
+class AggregateSummary:
+    cycle_id: int
+    responses: int = 0
+    parameters: int = 0
+    departments: int = 0
+    cells: int = 0
+    suppressed_cells: int = 0
+
+    def as_dict(self) -> dict:
+        return self.__dict__.copy()
+
+
+@dataclass
+class _Cell:
+    rater_id: int
+    rater_code: str
+    n: int  # responses that rated at least one parameter
+    ratings: int
+    total: int
+    suppressed: bool = False
+    complementary: bool = False
+
+
+@dataclass
+class _Provider:
+    responses: int = 0
+    n: int = 0
+    cells: list[_Cell] = field(default_factory=list)
+
+
+def previous_cycle(cycle: Cycle) -> Cycle | None:
+    """The last finished cycle that opened before this one: what "change since last cycle" compares to."""
+    return Cycle.objects.filter(status__in=FINISHED, opens_at__lt=cycle.opens_at).order_by("-opens_at").first()
+
+
+def suppress_heatmap_row(cells: list[_Cell], threshold: int) -> None:
+    """Suppress small cells, then enough further cells that the hidden ones hold ≥ threshold responses.
+
+    Otherwise one small cell could be recovered by subtracting the shown cells from the row's total.
+    The smallest shown cell goes first; ties are broken by rater department code.
+    """
+    for cell in cells:
+        cell.suppressed = cell.n < threshold
+    while True:
+        hidden = sum(cell.n for cell in cells if cell.suppressed)
+        shown = [cell for cell in cells if not cell.suppressed]
+        if hidden == 0 or hidden >= threshold or not shown:
+            return
+        smallest = min(shown, key=lambda cell: (cell.n, cell.rater_code))
+        smallest.suppressed = smallest.complementary = True
+
+
+def _round(value: float | None, places: int = 10) -> float | None:
+    """Stored figures are rounded far below display precision, so reruns store identical values."""
+    return None if value is None else round(value, places)
+
+
+def cycle_aggregate(*, cycle_id: int) -> AggregateSummary:
+    """Recompute every stored figure of a cycle from its responses and invitations.
+
+    Idempotent: a rerun leaves the same rows (same ids, same values) and deletes only figures that
+    no longer exist. Atomic, and serialised per cycle: the run locks the cycle's CycleResult row
+    first, so two runs for one cycle never interleave (the second waits, then recomputes).
+    Safe to retry at any point: nothing is visible until the transaction commits.
+    """
+    with transaction.atomic():
+        CycleResult.objects.get_or_create(cycle_id=cycle_id)
+        result = CycleResult.objects.select_for_update().select_related("cycle").get(cycle_id=cycle_id)
+        summary = _aggregate(result.cycle)
+        result.computed_at = timezone.now()
+        result.responses = summary.responses
+        result.runs += 1
+        result.save(update_fields=["computed_at", "responses", "runs"])
+        _recompute_next_later(result.cycle)
+    logger.info("aggregated cycle %s: %s", cycle_id, summary.as_dict())
+    return summary
+
+
+def _recompute_next_later(cycle: Cycle) -> None:
+    """The next cycle compares itself with this one: if it was computed already, compute it again."""
+    later = (
+        Cycle.objects.filter(opens_at__gt=cycle.opens_at, result__computed_at__isnull=False)
+        .order_by("opens_at")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if later is not None:
+        from .tasks import cycle_aggregate_task
+
+        transaction.on_commit(lambda: cycle_aggregate_task.delay(later))
+
+
+# Only columns of the covering indexes (response_aggregation, invitation_participation) are read.
+# Narrow rows (1 = response, 2 = invitation; NULL where a column does not apply) keep the planner's
+# estimate of the Gather cost low enough for it to choose the Parallel Append.
+_RESPONSES_AND_INVITATIONS = f"""
+    SELECT 1, provider_id, rater_department_id, NULL, COUNT(*),
+           COUNT(rated_count) FILTER (WHERE rated_count > 0), SUM(rated_count), SUM(score_sum)
+    FROM {Response._meta.db_table} WHERE cycle_id = %s GROUP BY provider_id, rater_department_id
+    UNION ALL
+    SELECT 2, provider_id, rater_department_id, status, COUNT(*), NULL, NULL, NULL
+    FROM {Invitation._meta.db_table} WHERE cycle_id = %s GROUP BY provider_id, rater_department_id, status
+"""
+RESPONSE_ROW = 1
+
+
+def _aggregate(cycle: Cycle) -> AggregateSummary:
+    threshold = cycle.score_threshold
+    summary = AggregateSummary(cycle.pk)
+    codes = dict(Department.objects.values_list("id", "code"))
+    questions = list(
+        CycleParameter.objects.filter(cycle=cycle)
+        .order_by("department_id", "position", "code")
+        .values_list("pk", "department_id", "code", "name", "position", "target", "weight")
+    )
+
+    # Pass 1: answers → the distribution of every parameter. "Not applicable" (NULL) is counted
+    # too and dropped here: filtering it out in SQL would stop PostgreSQL reading only the index.
+    counts: dict[int, dict[int, int]] = {}
+    for parameter_id, score, k in (
+        Answer.objects.filter(cycle_id=cycle.pk).values_list("parameter_id", "score").annotate(k=Count("*")).order_by()
+    ):
+        if score is not None:
+            counts.setdefault(parameter_id, dict.fromkeys(SCORES, 0))[score] = k
+
+    # Passes 2 and 3 in one statement, so that PostgreSQL scans both tables at once (Parallel Append):
+    # responses → heatmap cells and each provider's n; invitations → participation both ways.
+    providers: dict[int, _Provider] = defaultdict(_Provider)
+    invited: dict[tuple[str, int], list[int]] = defaultdict(lambda: [0, 0, 0])  # invited, completed, declined
+    with connection.cursor() as cursor:
+        cursor.execute(_RESPONSES_AND_INVITATIONS, [cycle.pk, cycle.pk])
+        for source, provider_id, rater_id, status, k, rated, ratings, total in cursor.fetchall():
+            if source == RESPONSE_ROW:
+                provider = providers[provider_id]
+                provider.responses += k
+                provider.n += rated
+                if rated:
+                    provider.cells.append(_Cell(rater_id, codes[rater_id], rated, ratings, total))
+                continue
+            for key in ((Participation.Role.PROVIDER, provider_id), (Participation.Role.RATER, rater_id)):
+                figures = invited[key]
+                figures[0] += k
+                if status == Invitation.Status.COMPLETED:
+                    figures[1] += k
+                elif status == Invitation.Status.DECLINED:
+                    figures[2] += k
+    summary.responses = sum(p.responses for p in providers.values())
+
+    previous_parameters: dict[tuple[int, str], stats.Summary] = {}
+    previous_index: dict[int, float] = {}
+    before = previous_cycle(cycle)
+    if before is not None:
+        previous_parameters = {
+            (department_id, code): stats.Summary(n, mean, stdev)
+            for department_id, code, n, mean, stdev in ParameterScore.objects.filter(
+                cycle=before, suppressed=False
+            ).values_list("department_id", "code", "n", "mean", "stdev")
+        }
+        previous_index = dict(
+            DepartmentScore.objects.filter(cycle=before, suppressed=False).values_list("department_id", "mean")
+        )
+
+    parameter_rows = []
+    by_department: dict[int, list[dict]] = defaultdict(list)
+    for question in questions:
+        row = _parameter_row(cycle.pk, question, counts.get(question[0]), threshold, previous_parameters)
+        parameter_rows.append(row)
+        by_department[row["department_id"]].append(row)
+
+    scope = set(cycle.providers.values_list("pk", flat=True)) | set(by_department) | set(providers)
+    department_rows = [
+        _department_row(cycle, department_id, providers.get(department_id, _Provider()), by_department, previous_index)
+        for department_id in sorted(scope)
+    ]
+
+    cell_rows = []
+    for department_id, provider in sorted(providers.items()):
+        cells = sorted(provider.cells, key=lambda c: c.rater_code)
+        suppress_heatmap_row(cells, threshold)
+        cell_rows.extend(
+            {
+                "cycle_id": cycle.pk,
+                "department_id": department_id,
+                "rater_department_id": cell.rater_id,
+                "n": cell.n,
+                "suppressed": cell.suppressed,
+                "complementary": cell.complementary,
+                "mean": None if cell.suppressed else _round(cell.total / cell.ratings),
+            }
+            for cell in cells
+        )
+
+    participation_rows = [
+        {
+            "cycle_id": cycle.pk,
+            "department_id": department_id,
+            "role": role,
+            "invited": figures[0],
+            "completed": figures[1],
+            "declined": figures[2],
+        }
+        for (role, department_id), figures in sorted(invited.items())
+    ]
+
+    _replace(ParameterScore, cycle, parameter_rows, ["department_id", "code"])
+    _replace(DepartmentScore, cycle, department_rows, ["department_id"])
+    _replace(HeatmapCell, cycle, cell_rows, ["department_id", "rater_department_id"])
+    _replace(Participation, cycle, participation_rows, ["department_id", "role"])
+
+    summary.parameters = len(parameter_rows)
+    summary.departments = len(department_rows)
+    summary.cells = len(cell_rows)
+    summary.suppressed_cells = sum(row["suppressed"] for row in cell_rows)
+    return summary
+
+
+def _parameter_row(cycle_id: int, question: tuple, distribution: dict[int, int] | None, threshold: int, previous):
+    pk, department_id, code, name, position, target, weight = question
+    distribution = distribution or dict.fromkeys(SCORES, 0)
+    now = stats.summarise(distribution)
+    row = {
+        "cycle_id": cycle_id,
+        "department_id": department_id,
+        "parameter_id": pk,
+        "code": code,
+        "name": name,
+        "position": position,
+        "target": target,
+        "weight": weight,
+        "n": now.n,
+        "suppressed": now.n < threshold,
+        "mean": None,
+        "stdev": None,
+        **{f"count_{score}": None for score in SCORES},
+        "top_box_pct": None,
+        "gap": None,
+        "ci_low": None,
+        "ci_high": None,
+        "previous_mean": None,
+        "change": None,
+        "change_significant": None,
+    }
+    if row["suppressed"]:
+        return row
+    low, high = stats.confidence_interval(now)
+    row |= {
+        "mean": _round(now.mean),
+        "stdev": _round(now.stdev),
+        **{f"count_{score}": distribution[score] for score in SCORES},
+        "top_box_pct": _round(100 * (distribution[4] + distribution[5]) / now.n),
+        "gap": _round(now.mean - float(target)),
+        "ci_low": _round(low),
+        "ci_high": _round(high),
+    }
+    before = previous.get((department_id, code))
+    if before is not None:
+        row |= {
+            "previous_mean": before.mean,
+            "change": _round(now.mean - before.mean),
+            "change_significant": stats.significant_change(now, before),
+        }
+    return row
+
+
+def _department_row(cycle: Cycle, department_id: int, provider: _Provider, by_department, previous_index) -> dict:
+    """The overall index: the weighted mean of the *unsuppressed* parameter means only."""
+    shown = [p for p in by_department.get(department_id, []) if not p["suppressed"]]
+    row = {
+        "cycle_id": cycle.pk,
+        "department_id": department_id,
+        "n": provider.n,
+        "suppressed": provider.n < cycle.score_threshold or not shown,
+        "comments_visible": provider.n >= cycle.comment_threshold,
+        "below_target": sum(target_status(p["mean"], p["target"]) != "meets" for p in shown),
+        "mean": None,
+        "target": None,
+        "previous_mean": None,
+        "change": None,
+    }
+    if not row["suppressed"]:
+        weights = sum((p["weight"] for p in shown), Decimal(0))
+        row["mean"] = _round(sum(float(p["weight"]) * p["mean"] for p in shown) / float(weights))
+        row["target"] = (sum(p["weight"] * p["target"] for p in shown) / weights).quantize(Decimal("0.01"))
+        if department_id in previous_index:
+            row["previous_mean"] = previous_index[department_id]
+            row["change"] = _round(row["mean"] - row["previous_mean"])
+    return row
+
+
+def _replace(model, cycle: Cycle, rows: list[dict], keys: list[str]) -> None:
+    """Make the cycle's rows of `model` exactly `rows`, writing only what differs.
+
+    Rows are matched on their natural key (cycle + `keys`): new ones are inserted, changed ones
+    updated in place (ids are kept), vanished ones deleted, identical ones left alone, so a rerun
+    over unchanged answers writes nothing. The upsert also makes a concurrent writer harmless.
+    """
+    if not rows:
+        model.objects.filter(cycle=cycle).delete()
+        return
+    columns = list(rows[0])
+    key_columns = ["cycle_id", *keys]
+    updated = [c for c in columns if c not in key_columns]
+    existing = {
+        tuple(values[: len(key_columns)]): values[len(key_columns) :]
+        for values in model.objects.filter(cycle=cycle).values_list(*key_columns, *updated)
+    }
+    new, changed = [], []
+    for row in rows:
+        key = tuple(row[c] for c in key_columns)
+        before = existing.pop(key, None)
+        if before is None:
+            new.append(tuple(row[c] for c in columns))
+        elif before != tuple(row[c] for c in updated):
+            changed.append(tuple(row[c] for c in columns))
+    if existing:  # figures that no longer exist (a department left the scope, a cell emptied)
+        stale = Q()
+        for key in existing:
+            stale |= Q(**dict(zip(key_columns, key, strict=True)))
+        model.objects.filter(stale).delete()
+    table = model._meta.db_table
+    if new:
+        _insert(table, columns, new)
+    if changed:
+        _upsert(table, columns, key_columns, updated, changed)
+
+
+def _insert(table: str, columns: list[str], values: list[tuple]) -> None:
+    """Insert rows known to be new: COPY on PostgreSQL (the fastest path), executemany elsewhere."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            buffer = io.StringIO()
+            for row in values:
+                buffer.write("\t".join(_copy_text(value) for value in row))
+                buffer.write("\n")
+            buffer.seek(0)
+            quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
+            cursor.cursor.copy_expert(f"COPY {table} ({quoted}) FROM STDIN", buffer)
+        else:
+            marks = ", ".join(["%s"] * len(columns))
+            cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", values)
+
+
+def _copy_text(value) -> str:
+    """A value in PostgreSQL's COPY text format (called for every cell: the common types first)."""
+    kind = type(value)
+    if value is None:
+        return "\\N"
+    if kind is int or kind is float:
+        return repr(value)
+    if kind is bool:
+        return "t" if value else "f"
+    text = str(value)
+    if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
+        text = text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    return text
+
+
+def _upsert(table: str, columns: list[str], key_columns: list[str], updated: list[str], values: list[tuple]) -> None:
+    quote = connection.ops.quote_name
+    sql = (
+        f"INSERT INTO {table} ({', '.join(quote(c) for c in columns)}) VALUES %s "
+        f"ON CONFLICT ({', '.join(quote(c) for c in key_columns)}) DO UPDATE SET "
+        + ", ".join(f"{quote(c)} = EXCLUDED.{quote(c)}" for c in updated)
+    )
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            from psycopg2.extras import execute_values
+
+            execute_values(cursor.cursor, sql, values, page_size=1000)
+        else:
+            row = "(" + ", ".join(["%s"] * len(columns)) + ")"
+            cursor.executemany(sql.replace("VALUES %s", f"VALUES {row}"), values)

@@ -1,0 +1,38 @@
+"""Thin Celery tasks for the scorecards: take ids, call the service."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.db import DatabaseError
+
+from surveys.models import Cycle
+
+from . import services
+
+AGGREGATE = {
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    # Retried: a database or network hiccup. Not retried: a bug, which would fail again.
+    "autoretry_for": (DatabaseError, OSError),
+    "retry_backoff": 5,
+    "retry_backoff_max": 300,
+    "retry_jitter": True,
+    "max_retries": 8,
+}
+
+
+@shared_task(**AGGREGATE)
+def cycle_aggregate_task(cycle_id: int) -> dict:
+    """Recompute one cycle's scorecards. Idempotent and serialised per cycle, so retries are safe."""
+    if not Cycle.objects.filter(pk=cycle_id).exists():
+        return {"cycle_id": cycle_id, "skipped": "no such cycle"}
+    return services.cycle_aggregate(cycle_id=cycle_id).as_dict()
+
+
+@shared_task(**AGGREGATE)
+def open_cycles_aggregate_task() -> int:
+    """Periodic (beat, SCORECARD_REFRESH_MINUTES): early results of every open cycle, for HR."""
+    cycle_ids = list(Cycle.objects.open().values_list("pk", flat=True))
+    for cycle_id in cycle_ids:
+        cycle_aggregate_task.delay(cycle_id)
+    return len(cycle_ids)

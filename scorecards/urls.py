@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+app_name = "scorecards"
+
+urlpatterns = [
+    path("scorecards/<slug:code>/", views.scorecard, name="scorecard"),
+    path("results/<int:cycle_id>/scores.csv", views.export, {"what": "scores", "fmt": "csv"}, name="export_scores"),
+    path("results/<int:cycle_id>/heatmap.csv", views.export, {"what": "heatmap", "fmt": "csv"}, name="export_heatmap"),
+    path("results/<int:cycle_id>/results.xlsx", views.export, {"what": "all", "fmt": "xlsx"}, name="export_xlsx"),
+    path("hr/results/", views.organisation, name="organisation"),
+    path("hr/results/<int:cycle_id>/recalculate/", views.recalculate, name="recalculate"),
+]

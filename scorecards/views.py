@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from accounts.decorators import hr_required
+from accounts.roles import get_roles
+from departments.models import Department
+from surveys.models import Cycle
+
+from . import exports, reports
+from .tasks import cycle_aggregate_task
+
+
+def _cycles(request) -> list[Cycle]:
+    return list(reports.cycles_visible_to(get_roles(request)))
+
+
+def scorecard(request, code: str):
+    """A department's scorecard: for its head and for HR. Everyone else reads the charter page."""
+    roles = get_roles(request)
+    department = get_object_or_404(Department, code=code)
+    if not (roles.is_hr or roles.heads(department)):
+        raise PermissionDenied("Only the department's head and HR can read its scorecard.")
+    cycles = _cycles(request)
+    cycle = reports.pick_cycle(cycles, request.GET.get("cycle"))
+    if cycle is None and request.GET.get("cycle"):
+        raise Http404("No results for this cycle.")
+    context = {"department": department, "cycles": cycles, "cycle": cycle}
+    if cycle is not None:
+        card = reports.scorecard(department, cycle, cycles, with_comments=True)
+        context |= {"card": card, "chart": card.trend.chart_data()}
+    return render(request, "scorecards/scorecard.html", context)
+
+
+@hr_required
+def organisation(request):
+    """HR: every department ranked, the heatmap of who rates whom, and what falls below target."""
+    cycles = _cycles(request)
+    cycle = reports.pick_cycle(cycles, request.GET.get("cycle"))
+    if cycle is None and request.GET.get("cycle"):
+        raise Http404("No results for this cycle.")
+    context = {"cycles": cycles, "cycle": cycle}
+    if cycle is not None:
+        context["org"] = reports.organisation(cycle, cycles)
+    return render(request, "scorecards/organisation.html", context)
+
+
+@hr_required
+@require_POST
+def recalculate(request, cycle_id: int):
+    cycle = get_object_or_404(Cycle, pk=cycle_id)
+    if cycle.status in (Cycle.Status.DRAFT, Cycle.Status.SCHEDULED):
+        messages.error(request, "This cycle has not opened: there is nothing to calculate yet.")
+    else:
+        cycle_aggregate_task.delay(cycle.pk)
+        messages.success(request, f"The results of “{cycle.name}” are being recalculated; reload in a moment.")
+    return redirect(f"{reverse('scorecards:organisation')}?cycle={cycle.pk}")
+
+
+def export(request, cycle_id: int, what: str, fmt: str):
+    """scores / heatmap as CSV, or both sheets as XLSX. HR gets every department, a head their own."""
+    roles = get_roles(request)
+    if not (roles.is_hr or roles.is_head):
+        raise PermissionDenied("Exports are for department heads and HR.")
+    cycle = next((c for c in _cycles(request) if c.pk == cycle_id), None)
+    if cycle is None:
+        raise Http404("No results for this cycle.")
+    departments = None if roles.is_hr else reports.departments_scorecard_visible_to(roles)
+    stem = f"{cycle.name.lower().replace(' ', '-')}"
+    if fmt == "xlsx":
+        body = exports.as_xlsx(
+            [
+                ("scores", exports.SCORE_COLUMNS, exports.score_rows(cycle, departments)),
+                ("heatmap", exports.HEATMAP_COLUMNS, exports.heatmap_rows(cycle, departments)),
+            ]
+        )
+        response = HttpResponse(body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response["Content-Disposition"] = f'attachment; filename="{_ascii(stem)}-results.xlsx"'
+        return response
+    if what == "scores":
+        text = exports.as_csv(exports.SCORE_COLUMNS, exports.score_rows(cycle, departments))
+    else:
+        text = exports.as_csv(exports.HEATMAP_COLUMNS, exports.heatmap_rows(cycle, departments))
+    response = HttpResponse(text, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{_ascii(stem)}-{what}.csv"'
+    return response
+
+
+def _ascii(text: str) -> str:
+    return "".join(ch for ch in text if ch.isascii() and (ch.isalnum() or ch in "-_")) or "cycle"

@@ -1,0 +1,56 @@
+// Scorecard pages: the trend chart (data from a json_script element), the "show as a table"
+// toggles, the print button and the cycle picker that submits on change. No inline script.
+(function () {
+  "use strict";
+  var PALETTE = ["#212529", "#0d6efd", "#d63384", "#fd7e14", "#198754", "#6f42c1", "#20c997", "#dc3545", "#0dcaf0"];
+
+  document.querySelectorAll("canvas[data-chart-source]").forEach(function (canvas) {
+    if (!window.Chart) return;
+    var data = JSON.parse(document.getElementById(canvas.dataset.chartSource).textContent);
+    new window.Chart(canvas, {
+      type: "line",
+      data: {
+        labels: data.labels,
+        datasets: data.series.map(function (series, i) {
+          return {
+            label: series.label,
+            data: series.values,
+            borderColor: PALETTE[i % PALETTE.length],
+            backgroundColor: PALETTE[i % PALETTE.length],
+            borderWidth: i === 0 ? 4 : 2,
+            borderDash: i === 0 ? [] : [6, 3],
+            spanGaps: false,
+            tension: 0.2
+          };
+        })
+      },
+      options: {
+        responsive: true,
+        maintainAspectRatio: false,
+        animation: false,
+        scales: {
+          y: { min: 1, max: 5, title: { display: true, text: "Mean score (1–5)" } },
+          x: { title: { display: true, text: "Survey cycle" } }
+        },
+        plugins: { legend: { position: "bottom" } }
+      }
+    });
+  });
+
+  document.querySelectorAll("[data-toggle-table]").forEach(function (button) {
+    var table = document.getElementById(button.dataset.toggleTable);
+    button.addEventListener("click", function () {
+      var shown = table.classList.toggle("visually-hidden") === false;
+      button.setAttribute("aria-expanded", String(shown));
+      button.textContent = shown ? "Hide the table" : "Show the figures as a table";
+    });
+  });
+
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.addEventListener("click", function () { window.print(); });
+  });
+
+  document.querySelectorAll("form[data-autosubmit] select").forEach(function (select) {
+    select.addEventListener("change", function () { select.form.submit(); });
+  });
+})();
