@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 
-.PHONY: demo test test-e2e lint format bench clean
+.PHONY: demo test test-e2e lint format bench audit clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,17 @@ test-e2e: export DJANGO_SECRET_KEY ?= test-only-secret-key
 test-e2e: $(VENV)/.dev
 	$(BIN)/pytest -m e2e $(PYTEST_ARGS)
 
+## audit: known vulnerabilities in the pinned requirements (pip-audit) and a scan of the code (bandit)
+$(VENV)/audit/bin/python: requirements-audit.txt
+	$(PYTHON) -m venv $(VENV)/audit
+	$(VENV)/audit/bin/pip install --quiet -r requirements-audit.txt
+	touch $@
+
+audit: $(VENV)/audit/bin/python
+	$(VENV)/audit/bin/pip-audit --vulnerability-service pypi --no-deps --disable-pip --progress-spinner off \
+		-r requirements.txt -r requirements-dev.txt -r requirements-audit.txt
+	$(VENV)/audit/bin/bandit -q -c pyproject.toml -r . --severity-level high
+
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -49,6 +60,7 @@ bench: export DJANGO_SECRET_KEY ?= bench-only-secret-key
 bench: $(VENV)/.dev
 	$(BIN)/python benchmarks/import_org.py
 	$(BIN)/python benchmarks/open_cycle.py
+	$(BIN)/python benchmarks/aggregate.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -28,7 +28,7 @@ def cycles_visible_to(roles: Roles) -> QuerySet[Cycle]:
     HR: every computed cycle, including the open one (early, interim results). Heads: finished
     cycles. Everyone else: published cycles only.
     """
-    cycles = Cycle.objects.filter(result__computed_at__isnull=False).order_by("-opens_at")
+    cycles = Cycle.objects.filter(result__computed_at__isnull=False).select_related("result").order_by("-opens_at")
     if roles.is_hr:
         return cycles
     if roles.is_head:
@@ -250,12 +250,16 @@ class Published:
     parameters: dict[str, ParameterScore]  # by parameter code
 
 
-def latest_published(department: Department) -> Published | None:
-    cycle = (
+def latest_published_cycle() -> Cycle | None:
+    return (
         Cycle.objects.filter(status=Cycle.Status.PUBLISHED, result__computed_at__isnull=False)
         .order_by("-opens_at")
         .first()
     )
+
+
+def latest_published(department: Department) -> Published | None:
+    cycle = latest_published_cycle()
     if cycle is None:
         return None
     parameters = {p.code: p for p in ParameterScore.objects.filter(cycle=cycle, department=department)}

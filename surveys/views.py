@@ -10,6 +10,8 @@ from django.views.decorators.http import require_POST
 
 from accounts.decorators import hr_required
 from accounts.roles import get_roles
+from scorecards.models import DepartmentScore
+from scorecards.reports import latest_published_cycle
 
 from . import notifications, services
 from .forms import AnswerForm, CycleForm, RepeatForm
@@ -39,11 +41,20 @@ def my_surveys(request):
         entry["total"] = len(entry["invitations"])
         entry["percent"] = round(100 * entry["done"] / entry["total"])
     next_cycle = Cycle.objects.filter(status=Cycle.Status.SCHEDULED).order_by("opens_at").first()
+    providers = list(employee.department.providers.active().order_by("name"))
+    published = latest_published_cycle()
+    if published is not None:
+        scores = {
+            s.department_id: s for s in DepartmentScore.objects.filter(cycle=published, department__in=providers)
+        }
+        for provider in providers:
+            provider.published_score = scores.get(provider.pk)
     context = {
         "employee": employee,
         "cycles": list(cycles.values()),
         "next_cycle": next_cycle,
-        "providers": employee.department.providers.active().order_by("name"),
+        "providers": providers,
+        "published": published,
     }
     return render(request, "surveys/my_surveys.html", context)
 

@@ -9,7 +9,6 @@ import pytest
 
 from departments.models import Department, Employee
 from tests.factories import (
-    PASSWORD,
     DepartmentFactory,
     DependencyFactory,
     EmployeeFactory,
@@ -21,6 +20,18 @@ from tests.factories import (
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def client():
+    """The test client, behind the TLS-terminating proxy that production runs behind.
+
+    Tests run with the production security settings (HTTPS redirect, secure cookies); the proxy
+    header makes every request arrive "over HTTPS", as it would in production.
+    """
+    from django.test import Client
+
+    return Client(headers={"X-Forwarded-Proto": "https"})
 
 
 @pytest.fixture(autouse=True)
@@ -86,7 +97,7 @@ def login(client):
     """login(employee) signs the test client in as that person."""
 
     def _login(employee: Employee):
-        assert client.login(username=employee.user.username, password=PASSWORD)
+        client.force_login(employee.user)  # signing in itself is tested in tests/accounts
         return client
 
     return _login

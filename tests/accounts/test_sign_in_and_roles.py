@@ -89,7 +89,10 @@ def test_an_imported_person_can_set_a_first_password_through_the_emailed_link(cl
     form_url = client.get(link).url  # Django swaps the token for a session and redirects
     response = client.post(form_url, {"new_password1": "a-long-new-password", "new_password2": "a-long-new-password"})
     assert response.status_code == 302
-    assert client.login(username="new.joiner@acme.example", password="a-long-new-password")
+    response = client.post(
+        reverse("login"), {"username": "new.joiner@acme.example", "password": "a-long-new-password"}
+    )
+    assert response.status_code == 302 and client.session["_auth_user_id"]
 
 
 def test_password_reset_sends_nothing_for_unknown_or_deactivated_addresses(client, org):

@@ -313,5 +313,5 @@ def test_page_queries_do_not_grow_with_the_organisation(login, org, django_asser
     grow(*size)
     client = login(getattr(org, who))
 
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(15):
         assert client.get(url).status_code == 200

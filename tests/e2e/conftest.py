@@ -43,6 +43,24 @@ def browser():
         browser.close()
 
 
+@pytest.fixture(scope="session")
+def live_server(request):
+    """pytest-django's live server, speaking plain HTTP on localhost with no proxy in front.
+
+    Production's HTTPS redirect and secure cookies are switched off before the server builds its
+    middleware (Django's SecurityMiddleware reads them once, at start).
+    """
+    from django.test.utils import override_settings
+    from pytest_django.live_server_helper import LiveServer
+
+    plain_http = override_settings(SECURE_SSL_REDIRECT=False, SESSION_COOKIE_SECURE=False, CSRF_COOKIE_SECURE=False)
+    plain_http.enable()
+    server = LiveServer(request.config.getvalue("liveserver") or "localhost")
+    yield server
+    server.stop()
+    plain_http.disable()
+
+
 @pytest.fixture
 def page(browser, live_server, transactional_db):
     context = browser.new_context(base_url=live_server.url, viewport={"width": 390, "height": 844})

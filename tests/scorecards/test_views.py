@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from scorecards.exports import safe_text
 from surveys import services as survey_services
 from surveys.models import Cycle
-from tests.factories import PASSWORD, ServiceParameterFactory
+from tests.factories import ServiceParameterFactory
 from tests.scorecards.conftest import PLAN, generate, make_org
 
 
@@ -22,7 +22,7 @@ def as_(client):
     def _as(employee):
         client.logout()
         if employee is not None:
-            assert client.login(username=employee.user.username, password=PASSWORD)
+            client.force_login(employee.user)
         return client
 
     return _as
@@ -244,5 +244,22 @@ def test_result_pages_run_a_bounded_number_of_queries(
     survey_services.cycle_publish(cycle=cycle)
     client = as_(people[who])
 
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(17):  # incl. the session touch on the first request
         assert client.get(url.format(cycle=cycle.pk)).status_code == 200
+
+
+def test_my_surveys_shows_the_published_results_of_the_departments_an_employee_rates(as_, people, generated):
+    from departments.models import Dependency
+
+    Dependency.objects.create(consumer=people["employee"].department, provider=people["head"].department)
+    Dependency.objects.create(
+        consumer=people["employee"].department, provider=generated.cycle.providers.get(code="tiny")
+    )
+    client = as_(people["employee"])
+    assert "Their published results" not in text(client.get("/my/surveys/"))
+
+    survey_services.cycle_publish(cycle=generated.cycle)
+    page = text(client.get("/my/surveys/"))
+
+    assert "Their published results · Q1 2026" in page
+    assert "Not shown: too few responses" in page  # tiny

@@ -1,0 +1,204 @@
+"""Every URL of the site × every kind of visitor → the expected status.
+
+The URL list comes from walking the resolver, so a new page that is not in MATRIX fails the test:
+nobody can add a page without deciding who may open it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from scorecards.services import cycle_aggregate
+from surveys import services
+from surveys.models import Invitation
+from tests.surveys.conftest import ALL_GOOD, make_cycle
+
+ROLES = ["anonymous", "colleague", "outsider", "outsider_head", "head", "hr"]
+# colleague: works in IT, the department the URLs are about; outsider: works in Sales;
+# outsider_head: heads Sales; head: heads IT; hr: HR admin (works in HR, which depends on IT).
+
+ALL = dict.fromkeys(ROLES, 200)
+
+
+def members(status: int, **exceptions: int) -> dict[str, int]:
+    """Anonymous visitors go to sign-in; signed-in roles get `status` unless listed."""
+    return {"anonymous": 302} | dict.fromkeys(ROLES[1:], status) | exceptions
+
+
+HR_ONLY = members(403, hr=200)
+HR_ONLY_POST = members(403, hr=405)  # a GET on an HR action: allowed role, wrong method
+
+# url name -> (kwargs, expected status per role for a GET)
+MATRIX: dict[str, tuple[dict, dict[str, int]]] = {
+    "home": ({}, members(302)),
+    "healthz": ({}, ALL),
+    "login": ({}, members(302, anonymous=200)),
+    "logout": ({}, members(405)),  # sign-out is a POST
+    "password_reset": ({}, ALL),
+    "password_reset_done": ({}, ALL),
+    "password_reset_confirm": ({"uidb64": "MQ", "token": "not-a-token"}, ALL),
+    "password_reset_complete": ({}, ALL),
+    "departments:directory": ({}, members(200)),
+    "departments:charter": ({"code": "it"}, members(200)),
+    "departments:edit": ({"code": "it"}, HR_ONLY),
+    "departments:charter_edit": ({"code": "it"}, members(403, head=200, hr=200)),
+    "departments:dependencies_edit": ({"code": "it"}, HR_ONLY),
+    "departments:head_home": ({}, members(403, head=200, outsider_head=200)),
+    "departments:hr_home": ({}, HR_ONLY),
+    "departments:hr_departments": ({}, HR_ONLY),
+    "departments:create": ({}, HR_ONLY),
+    "departments:hr_people": ({}, HR_ONLY),
+    "departments:org_import": ({}, HR_ONLY),
+    "departments:org_import_confirm": ({}, HR_ONLY_POST),
+    "surveys:my_surveys": ({}, members(200)),
+    # Sales and HR depend on IT: their people have an invitation; IT's own people have none.
+    "surveys:answer": ({"cycle_id": "open", "provider_code": "it"}, members(200, colleague=404, head=404)),
+    "surveys:decline": ({"cycle_id": "open", "provider_code": "it"}, members(405)),
+    "surveys:cycle_list": ({}, HR_ONLY),
+    "surveys:cycle_create": ({}, HR_ONLY),
+    "surveys:cycle_detail": ({"pk": "open"}, HR_ONLY),
+    "surveys:cycle_edit": ({"pk": "open"}, HR_ONLY),
+    "surveys:cycle_launch": ({"pk": "open"}, members(403, hr=302)),  # not a draft: back to the cycle
+    "surveys:cycle_open": ({"pk": "open"}, HR_ONLY_POST),
+    "surveys:cycle_close": ({"pk": "open"}, HR_ONLY_POST),
+    "surveys:cycle_publish": ({"pk": "closed"}, HR_ONLY_POST),
+    "surveys:cycle_repeat": ({"pk": "closed"}, HR_ONLY),
+    "surveys:cycle_invite_new": ({"pk": "open"}, HR_ONLY_POST),
+    "surveys:cycle_remind": ({"pk": "open"}, HR_ONLY_POST),
+    "scorecards:scorecard": ({"code": "it"}, members(403, head=200, hr=200)),
+    "scorecards:export_scores": ({"cycle_id": "closed"}, members(403, head=200, outsider_head=200, hr=200)),
+    "scorecards:export_heatmap": ({"cycle_id": "closed"}, members(403, head=200, outsider_head=200, hr=200)),
+    "scorecards:export_xlsx": ({"cycle_id": "closed"}, members(403, head=200, outsider_head=200, hr=200)),
+    "scorecards:organisation": ({}, HR_ONLY),
+    "scorecards:recalculate": ({"cycle_id": "closed"}, HR_ONLY_POST),
+}
+
+# HR actions: a POST by anyone else is refused and changes nothing; HR's is carried out.
+POST_ACTIONS = {
+    "surveys:cycle_open": "open",
+    "surveys:cycle_close": "open",
+    "surveys:cycle_publish": "closed",
+    "surveys:cycle_invite_new": "open",
+    "surveys:cycle_remind": "open",
+    "scorecards:recalculate": "closed",
+    "departments:org_import_confirm": None,
+}
+
+
+def site_url_names() -> set[str]:
+    def walk(patterns, namespace=None):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                if p.namespace == "admin":
+                    continue  # Django admin: staff only, checked below
+                yield from walk(p.url_patterns, p.namespace or namespace)
+            elif isinstance(p, URLPattern) and p.name:
+                yield f"{namespace}:{p.name}" if namespace else p.name
+
+    return set(walk(get_resolver().url_patterns))
+
+
+def test_every_url_of_the_site_is_in_the_matrix():
+    assert site_url_names() == set(MATRIX), "add the new page to MATRIX with who may open it"
+
+
+@pytest.fixture
+def world(org):
+    """An open cycle (IT rated by Sales and HR) and a closed, aggregated one with results."""
+    closed = make_cycle(org, status="open", name="Closed one")
+    for employee in (org.outsider, org.outsider_head, org.hr):
+        services.response_submit(invitation=Invitation.objects.get(cycle=closed, employee=employee), scores=ALL_GOOD)
+    services.cycle_close(cycle_id=closed.pk)
+    cycle_aggregate(cycle_id=closed.pk)
+    return {"open": make_cycle(org, status="open", name="Open one"), "closed": closed}
+
+
+def url_for(name: str, world) -> str:
+    kwargs = {
+        key: (world[value].pk if value in ("open", "closed") else value) for key, value in MATRIX[name][0].items()
+    }
+    return reverse(name, kwargs=kwargs)
+
+
+def sign_in(client, org, role):
+    if role != "anonymous":
+        client.force_login(getattr(org, role).user)
+    return client
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_gets_the_expected_status_on_every_page(client, org, world, role):
+    client = sign_in(client, org, role)
+    wrong = {}
+    for name, (_, expected) in MATRIX.items():
+        status = client.get(url_for(name, world)).status_code
+        if status != expected[role]:
+            wrong[name] = (status, expected[role])
+    assert not wrong, f"{role}: url -> (got, expected): {wrong}"
+
+
+@pytest.mark.parametrize("role", ["colleague", "outsider", "outsider_head", "head"])
+@pytest.mark.parametrize("name", sorted(POST_ACTIONS))
+def test_hr_actions_are_refused_to_everyone_else(client, org, world, role, name):
+    before = sorted(world["open"].__class__.objects.values_list("pk", "status"))
+    response = sign_in(client, org, role).post(url_for(name, world))
+    assert response.status_code == 403
+    assert sorted(world["open"].__class__.objects.values_list("pk", "status")) == before
+
+
+@pytest.mark.parametrize("name", sorted(POST_ACTIONS))
+def test_hr_actions_are_carried_out_for_hr(client, org, world, name):
+    response = sign_in(client, org, "hr").post(url_for(name, world))
+    assert response.status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("name", "kwargs", "role"),
+    [
+        ("departments:charter", {"code": "nope"}, "hr"),
+        ("departments:edit", {"code": "nope"}, "hr"),
+        ("departments:charter_edit", {"code": "nope"}, "hr"),
+        ("departments:dependencies_edit", {"code": "nope"}, "hr"),
+        ("surveys:answer", {"cycle_id": 999999, "provider_code": "it"}, "outsider"),
+        ("surveys:answer", {"cycle_id": "open", "provider_code": "nope"}, "outsider"),
+        ("surveys:cycle_detail", {"pk": 999999}, "hr"),
+        ("surveys:cycle_edit", {"pk": 999999}, "hr"),
+        ("surveys:cycle_launch", {"pk": 999999}, "hr"),
+        ("surveys:cycle_repeat", {"pk": 999999}, "hr"),
+        ("scorecards:scorecard", {"code": "nope"}, "hr"),
+        ("scorecards:export_scores", {"cycle_id": 999999}, "hr"),
+        ("scorecards:export_xlsx", {"cycle_id": 999999}, "head"),
+    ],
+)
+def test_wrong_ids_are_404(client, org, world, name, kwargs, role):
+    kwargs = {key: (world[value].pk if value in ("open", "closed") else value) for key, value in kwargs.items()}
+    assert sign_in(client, org, role).get(reverse(name, kwargs=kwargs)).status_code == 404
+
+
+def test_an_export_never_holds_another_departments_figures(client, org, world):
+    """IDOR: Sales' head may download, and gets Sales' rows only (nobody rates Sales), never IT's."""
+    client = sign_in(client, org, "outsider_head")
+    for name in ("scorecards:export_scores", "scorecards:export_heatmap"):
+        rows = list(csv.DictReader(io.StringIO(client.get(url_for(name, world)).content.decode())))
+        assert {row["provider_department"] for row in rows} <= {"sales"}, name
+        assert all(row["n"] == "0" and row["suppressed"] == "true" for row in rows), name
+    client.force_login(org.head.user)
+    rows = list(csv.DictReader(io.StringIO(client.get(url_for("scorecards:export_scores", world)).content.decode())))
+    assert rows and {row["provider_department"] for row in rows} == {"it"}
+
+
+def test_hr_lists_are_not_readable_by_employees(client, org, world):
+    client = sign_in(client, org, "outsider")
+    for name in ("departments:hr_people", "surveys:cycle_list", "scorecards:organisation"):
+        response = client.get(url_for(name, world))
+        assert response.status_code == 403 and org.head.user.email not in response.content.decode()
+
+
+@pytest.mark.parametrize("role", ROLES[:-1])
+def test_django_admin_is_for_staff_only(client, org, role):
+    response = sign_in(client, org, role).get("/admin/")
+    assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
