@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import redis
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.http import JsonResponse
@@ -22,12 +24,27 @@ def home(request):
 
 @login_not_required
 def healthz(request):
-    """For the load balancer: is the database reachable?"""
+    """For the load balancer: is the database reachable, and the broker?
+
+    503 only when the database is down: without the broker the site still takes every answer
+    (the database is the source of truth) and the periodic sweeps catch up once it is back.
+    """
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
         database = "ok"
     except Exception:  # noqa: BLE001 - any failure means unhealthy
         database = "unavailable"
-    status = 200 if database == "ok" else 503
-    return JsonResponse({"database": database}, status=status)
+    return JsonResponse({"database": database, "broker": _broker_status()}, status=200 if database == "ok" else 503)
+
+
+def _broker_status() -> str:
+    if not settings.REDIS_URL:
+        return "not used (tasks run in-process)"
+    try:
+        client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1)
+        client.ping()
+        client.close()
+    except redis.RedisError:
+        return "unavailable"
+    return "ok"

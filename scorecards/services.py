@@ -24,6 +24,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from departments.models import Department
+from survey_portal.celery import enqueue_on_commit
 from surveys.models import Answer, Cycle, CycleParameter, Invitation, Response
 
 from . import stats
@@ -125,7 +126,7 @@ def _recompute_next_later(cycle: Cycle) -> None:
     if later is not None:
         from .tasks import cycle_aggregate_task
 
-        transaction.on_commit(lambda: cycle_aggregate_task.delay(later))
+        enqueue_on_commit(cycle_aggregate_task, later)
 
 
 # Only columns of the covering indexes (response_aggregation, invitation_participation) are read.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 from django.db import DatabaseError
+from django.db.models import F, Q
 
 from surveys.models import Cycle
 
@@ -31,8 +32,18 @@ def cycle_aggregate_task(cycle_id: int) -> dict:
 
 @shared_task(**AGGREGATE)
 def open_cycles_aggregate_task() -> int:
-    """Periodic (beat, SCORECARD_REFRESH_MINUTES): early results of every open cycle, for HR."""
-    cycle_ids = list(Cycle.objects.open().values_list("pk", flat=True))
+    """Periodic (beat, SCORECARD_REFRESH_MINUTES): early results of every open cycle, for HR.
+
+    Also the sweep for aggregations that were never queued (the broker was down when a cycle
+    closed or past results were imported): every finished cycle whose results are missing or
+    older than its closing is aggregated again.
+    """
+    stale = Cycle.objects.finished().filter(
+        Q(result__isnull=True) | Q(result__computed_at__isnull=True) | Q(result__computed_at__lt=F("closed_at"))
+    )
+    cycle_ids = sorted(
+        set(Cycle.objects.open().values_list("pk", flat=True)) | set(stale.values_list("pk", flat=True))
+    )
     for cycle_id in cycle_ids:
         cycle_aggregate_task.delay(cycle_id)
     return len(cycle_ids)

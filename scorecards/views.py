@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from accounts.decorators import hr_required
 from accounts.roles import get_roles
 from departments.models import Department
+from survey_portal.celery import enqueue
 from surveys.models import Cycle
 
 from . import exports, reports
@@ -57,8 +58,12 @@ def recalculate(request, cycle_id: int):
     if cycle.status in (Cycle.Status.DRAFT, Cycle.Status.SCHEDULED):
         messages.error(request, "This cycle has not opened: there is nothing to calculate yet.")
     else:
-        cycle_aggregate_task.delay(cycle.pk)
-        messages.success(request, f"The results of “{cycle.name}” are being recalculated; reload in a moment.")
+        if enqueue(cycle_aggregate_task, cycle.pk):
+            messages.success(request, f"The results of “{cycle.name}” are being recalculated; reload in a moment.")
+        else:
+            messages.error(
+                request, "The task service is unavailable: the results will be recalculated when it is back."
+            )
     return redirect(f"{reverse('scorecards:organisation')}?cycle={cycle.pk}")
 
 

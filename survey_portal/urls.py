@@ -8,3 +8,5 @@ urlpatterns = [
     path("", include("scorecards.urls")),
     path("admin/", admin.site.urls),
 ]
+
+handler500 = "survey_portal.views.server_error"

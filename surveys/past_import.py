@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from departments.csvfiles import CsvFile, ImportFailed, read_table, require
 from departments.models import Department, ServiceParameter
+from survey_portal.celery import enqueue_on_commit
 
 from .models import MIN_SCORE_THRESHOLD, Answer, Cycle, Response
 from .services import cycle_snapshot
@@ -162,5 +163,5 @@ def _write(name, opens, closes, threshold, comment_threshold, responses, departm
 
     from scorecards.tasks import cycle_aggregate_task
 
-    transaction.on_commit(lambda: cycle_aggregate_task.delay(cycle.pk))
+    enqueue_on_commit(cycle_aggregate_task, cycle.pk)
     return PastImportResult(cycle, len(rows), len(answers))

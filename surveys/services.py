@@ -17,6 +17,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from departments.models import Department, Employee, ServiceParameter
+from survey_portal.celery import enqueue_on_commit
 
 from .models import Answer, Cycle, CycleParameter, Draft, Invitation, PendingResponse, Response
 
@@ -177,7 +178,7 @@ def cycle_open(*, cycle_id: int) -> int | None:
 
     from .tasks import invitations_send_task
 
-    transaction.on_commit(lambda: invitations_send_task.delay(cycle_id))
+    enqueue_on_commit(invitations_send_task, cycle_id)
     return created
 
 
@@ -197,8 +198,8 @@ def cycle_close(*, cycle_id: int) -> bool:
 
     from .tasks import closing_notice_send_task
 
-    transaction.on_commit(lambda: cycle_aggregate_task.delay(cycle_id))
-    transaction.on_commit(lambda: closing_notice_send_task.delay(cycle_id))
+    enqueue_on_commit(cycle_aggregate_task, cycle_id)
+    enqueue_on_commit(closing_notice_send_task, cycle_id)
     return True
 
 

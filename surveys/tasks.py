@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from celery import shared_task
+from django.utils import timezone
 
 from . import notifications, services
+from .models import Cycle
 
 RETRY = {
     "acks_late": True,
@@ -18,11 +22,22 @@ RETRY = {
 
 @shared_task(**RETRY)
 def cycles_advance_task() -> dict:
-    """Every minute (beat): open and close cycles on time, and queue the reminders that are due."""
+    """Every minute (beat): open and close cycles on time, and send what is due.
+
+    Also the sweep for emails whose task was lost (the broker was down when a cycle opened or
+    closed): sending is recorded per person, so asking again sends only what was not sent.
+    """
     summary = services.cycles_advance()
     due = notifications.reminders_due()
     for cycle_id, kind in due:
         reminders_send_task.delay(cycle_id, kind)
+    for cycle_id in Cycle.objects.open().values_list("pk", flat=True):
+        invitations_send_task.delay(cycle_id)
+    week_ago = timezone.now() - timedelta(days=7)
+    for cycle_id in (
+        Cycle.objects.finished().filter(imported=False, closed_at__gte=week_ago).values_list("pk", flat=True)
+    ):
+        closing_notice_send_task.delay(cycle_id)
     return summary | {"reminders": len(due)}
 
 

@@ -12,6 +12,7 @@ from accounts.decorators import hr_required
 from accounts.roles import get_roles
 from scorecards.models import DepartmentScore
 from scorecards.reports import latest_published_cycle
+from survey_portal.celery import enqueue
 
 from . import notifications, services
 from .forms import AnswerForm, CycleForm, RepeatForm
@@ -283,7 +284,7 @@ def cycle_invite_new(request, pk: int):
     if created:
         from .tasks import invitations_send_task
 
-        invitations_send_task.delay(cycle.pk)
+        enqueue(invitations_send_task, cycle.pk)
     messages.success(
         request, f"{created} new invitation{'s' if created != 1 else ''} for people who joined since opening."
     )
@@ -294,8 +295,12 @@ def cycle_invite_new(request, pk: int):
 @require_POST
 def cycle_remind(request, pk: int):
     cycle = get_object_or_404(Cycle, pk=pk, status=Cycle.Status.OPEN)
-    reminders_send_task.delay(cycle.pk, notifications.manual_reminder_kind())
-    messages.success(
-        request, "A reminder is on its way to everyone with a department left to rate (once a day at most)."
-    )
+    if enqueue(reminders_send_task, cycle.pk, notifications.manual_reminder_kind()):
+        messages.success(
+            request, "A reminder is on its way to everyone with a department left to rate (once a day at most)."
+        )
+    else:
+        messages.error(
+            request, "The reminder could not be queued (the task service is unavailable). Try again shortly."
+        )
     return redirect(cycle)

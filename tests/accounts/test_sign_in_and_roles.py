@@ -105,8 +105,29 @@ def test_password_reset_sends_nothing_for_unknown_or_deactivated_addresses(clien
     assert mail.outbox == []
 
 
-def test_healthz_reports_the_database_without_signing_in(client, db):
-    response = client.get("/healthz")
+def test_healthz_reports_the_database_and_the_broker_without_signing_in(client, db, settings):
+    settings.REDIS_URL = ""
+    assert client.get("/healthz").json() == {"database": "ok", "broker": "not used (tasks run in-process)"}
 
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens there
+    response = client.get("/healthz")
+    # Answers are still taken without the broker: the site stays in the pool, and says so.
     assert response.status_code == 200
-    assert response.json() == {"database": "ok"}
+    assert response.json() == {"database": "ok", "broker": "unavailable"}
+
+
+def test_a_lost_database_gets_a_503_that_says_nothing_was_saved(rf):
+    from django.db import OperationalError
+
+    from survey_portal.views import server_error
+
+    try:
+        raise OperationalError("server closed the connection unexpectedly")
+    except OperationalError:
+        response = server_error(rf.get("/surveys/1/it/"))
+    assert response.status_code == 503 and response["Retry-After"] == "30"
+    assert "What you sent was not saved" in response.content.decode()
+    try:
+        raise ValueError("a bug")
+    except ValueError:
+        assert server_error(rf.get("/")).status_code == 500
