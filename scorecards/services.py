@@ -105,6 +105,10 @@ def cycle_aggregate(*, cycle_id: int) -> AggregateSummary:
     with transaction.atomic():
         CycleResult.objects.get_or_create(cycle_id=cycle_id)
         result = CycleResult.objects.select_for_update().select_related("cycle").get(cycle_id=cycle_id)
+        if result.cycle.purged_at is not None:
+            # Its responses were deleted under the retention policy: its results are all that is left.
+            logger.info("cycle %s: responses purged, results kept as they are", cycle_id)
+            return AggregateSummary(cycle_id, responses=result.responses)
         summary = _aggregate(result.cycle)
         result.computed_at = timezone.now()
         result.responses = summary.responses

@@ -39,7 +39,8 @@ def open_cycles_aggregate_task() -> int:
     older than its closing is aggregated again.
     """
     stale = Cycle.objects.finished().filter(
-        Q(result__isnull=True) | Q(result__computed_at__isnull=True) | Q(result__computed_at__lt=F("closed_at"))
+        Q(result__isnull=True) | Q(result__computed_at__isnull=True) | Q(result__computed_at__lt=F("closed_at")),
+        purged_at__isnull=True,
     )
     cycle_ids = sorted(
         set(Cycle.objects.open().values_list("pk", flat=True)) | set(stale.values_list("pk", flat=True))

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 
 from celery import Celery
+from celery.signals import task_postrun, task_prerun
 from kombu.exceptions import OperationalError
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "survey_portal.settings")
@@ -38,3 +40,30 @@ def enqueue_on_commit(task, *args) -> None:
     from django.db import transaction
 
     transaction.on_commit(lambda: enqueue(task, *args))
+
+
+_started: dict[str, float] = {}
+
+
+@task_prerun.connect
+def _task_started(task_id=None, **kwargs) -> None:
+    _started[task_id] = time.perf_counter()
+
+
+@task_postrun.connect
+def _task_finished(task_id=None, task=None, args=None, state=None, retval=None, **kwargs) -> None:
+    """One line per task run: name, arguments (ids only), outcome, duration."""
+    start = _started.pop(task_id, None)
+    logging.getLogger("survey_portal.task").info(
+        "%s %s",
+        task.name,
+        state,
+        extra={
+            "task": task.name,
+            "task_id": task_id,
+            "task_args": list(args or ()),
+            "state": state,
+            "duration_ms": round(1000 * (time.perf_counter() - start), 1) if start else None,
+            "result": retval if isinstance(retval, (int, dict)) else None,
+        },
+    )

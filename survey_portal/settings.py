@@ -79,6 +79,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "survey_portal.logging.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -267,6 +268,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "surveys.tasks.cycles_advance_task",
         "schedule": env_int("CYCLE_TICK_SECONDS", 60),
     },
+    "purge-old-responses": {
+        "task": "surveys.tasks.responses_purge_task",
+        "schedule": 24 * 3600,
+    },
     "aggregate-open-cycles": {
         "task": "scorecards.tasks.open_cycles_aggregate_task",
         "schedule": 60 * env_int("SCORECARD_REFRESH_MINUTES", 15),
@@ -279,14 +284,30 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Submitted answers are released into the results in shuffled batches of at least this many
 # (and all at once when the cycle closes), so the database's write order reveals nobody.
 SURVEY_RELEASE_BATCH = env_int("SURVEY_RELEASE_BATCH", 10)
+# Responses of cycles that closed more than this many years ago are deleted (results are kept);
+# 0 keeps them forever.
+RESPONSE_RETENTION_YEARS = env_int("RESPONSE_RETENTION_YEARS", 5)
 
 # Organisation import: the largest CSV file accepted from the upload page.
 ORG_IMPORT_MAX_UPLOAD_MB = env_int("ORG_IMPORT_MAX_UPLOAD_MB", 20)
 
+# Logs: JSON lines (LOG_FORMAT=json, the default without debug) or plain text (debug's default).
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "plain" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "survey_portal.logging.JsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "loggers": {
+        # Said once per request/task by our own lines; theirs would repeat it (or mask usernames).
+        "django.server": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
+        "celery.app.trace": {"level": "WARNING"},
+    },
 }
+# The worker keeps this configuration instead of installing its own handlers.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False

@@ -78,6 +78,9 @@ class Cycle(models.Model):
     opened_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
+    purged_at = models.DateTimeField(
+        null=True, blank=True, help_text="When its responses were deleted under the retention policy (results kept)."
+    )
 
     objects = CycleQuerySet.as_manager()
 

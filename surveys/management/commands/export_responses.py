@@ -1,0 +1,70 @@
+"""python manage.py export_responses --cycle NAME FILE.csv — a cycle's anonymous responses, for backup.
+
+The file has the columns `import_responses` reads, so it loads back as it is. It holds what the
+database holds and nothing more: departments, parameter codes, scores and comments, under each
+response's random identifier, in an order that follows no submission.
+"""
+
+from __future__ import annotations
+
+import csv
+
+from django.core.management.base import BaseCommand, CommandError
+
+from surveys.models import Answer, Cycle, PendingResponse
+
+COLUMNS = [
+    "response_id",
+    "rater_department",
+    "provider_department",
+    "parameter",
+    "score",
+    "comment_good",
+    "comment_improve",
+]
+
+
+class Command(BaseCommand):
+    help = "Write a cycle's anonymous responses as CSV (the format import_responses reads)."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("file", metavar="FILE.csv")
+        parser.add_argument("--cycle", required=True, help="Name of the cycle.")
+
+    def handle(self, *args, file: str, cycle: str, **options) -> None:
+        found = Cycle.objects.filter(name=cycle).first()
+        if found is None:
+            raise CommandError(f"No cycle named {cycle!r}.")
+        if found.purged_at:
+            raise CommandError(f"{cycle!r}: its responses were deleted on {found.purged_at:%Y-%m-%d} (retention).")
+        answers = (
+            Answer.objects.filter(cycle=found)
+            .order_by("response_id", "parameter__position", "parameter__code")
+            .values_list(
+                "response_id",
+                "response__rater_department__code",
+                "response__provider__code",
+                "parameter__code",
+                "score",
+                "response__comment_good",
+                "response__comment_improve",
+            )
+        )
+        rows = 0
+        try:
+            with open(file, "w", encoding="utf-8", newline="") as out:
+                writer = csv.writer(out)
+                writer.writerow(COLUMNS)
+                for response_id, rater, provider, parameter, score, good, improve in answers.iterator(chunk_size=5000):
+                    writer.writerow(
+                        [response_id.hex, rater, provider, parameter, "" if score is None else score, good, improve]
+                    )
+                    rows += 1
+        except OSError as error:
+            raise CommandError(f"{file}: {error.strerror}") from None
+        waiting = PendingResponse.objects.filter(cycle=found).count()
+        self.stdout.write(f"{file}: {rows} ratings")
+        if waiting:
+            self.stdout.write(
+                f"  {waiting} responses of this open cycle wait to be released and are not included yet."
+            )
