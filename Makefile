@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 
-.PHONY: demo test test-e2e lint format bench audit clean
+.PHONY: demo test test-e2e lint format bench load audit clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,15 @@ test: $(VENV)/.dev
 test-e2e: export DJANGO_SECRET_KEY ?= test-only-secret-key
 test-e2e: $(VENV)/.dev
 	$(BIN)/pytest -m e2e $(PYTEST_ARGS)
+
+## load: the deadline load test (Locust against gunicorn and PostgreSQL; needs DATABASE_URL)
+$(VENV)/load/bin/locust: requirements-load.txt
+	$(PYTHON) -m venv $(VENV)/load
+	$(VENV)/load/bin/pip install --quiet -r requirements-load.txt
+	touch $@
+
+load: $(VENV)/.dev $(VENV)/load/bin/locust
+	$(BIN)/python benchmarks/load_deadline.py
 
 ## audit: known vulnerabilities in the pinned requirements (pip-audit) and a scan of the code (bandit)
 $(VENV)/audit/bin/python: requirements-audit.txt

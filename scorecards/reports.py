@@ -183,7 +183,9 @@ class Ranked:
 class Organisation:
     cycle: Cycle
     ranking: list[Ranked]
-    providers: list[Department]  # heatmap columns
+    providers: list[Department]  # heatmap columns (this page of them)
+    column_pages: list[tuple[int, str, str]]  # (page, first department, last department)
+    columns_page: int
     raters: list[Department]  # heatmap rows
     heatmap: dict[tuple[int, int], HeatmapCell]  # (rater id, provider id) -> cell
     below_target: list[ParameterScore]
@@ -204,8 +206,15 @@ class Organisation:
         ]
 
 
-def organisation(cycle: Cycle, cycles: list[Cycle]) -> Organisation:
-    """HR's view of one cycle: the departments ranked, the heatmap, what falls below target."""
+HEATMAP_COLUMNS = 25  # departments rated per heatmap page: wider is neither readable nor quick
+
+
+def organisation(cycle: Cycle, cycles: list[Cycle], *, columns_page: int = 1) -> Organisation:
+    """HR's view of one cycle: the departments ranked, the heatmap, what falls below target.
+
+    The heatmap shows HEATMAP_COLUMNS departments rated at a time (`columns_page`, from 1), with
+    the rating departments that rated any of them.
+    """
     ordered = sorted(cycles, key=lambda c: c.opens_at)
     history: dict[int, dict[int, float | None]] = {}
     for department_id, cycle_id, mean in DepartmentScore.objects.filter(
@@ -220,8 +229,14 @@ def organisation(cycle: Cycle, cycles: list[Cycle]) -> Organisation:
         Ranked(s, by_provider.get(s.department_id), [history.get(s.department_id, {}).get(c.pk) for c in ordered])
         for s in scores
     ]
-    cells = list(HeatmapCell.objects.filter(cycle=cycle).select_related("department", "rater_department"))
-    providers = sorted({c.department for c in cells}, key=lambda d: d.name)
+    all_providers = sorted(
+        Department.objects.filter(pk__in=HeatmapCell.objects.filter(cycle=cycle).values("department_id")),
+        key=lambda d: d.name,
+    )
+    pages = max(1, -(-len(all_providers) // HEATMAP_COLUMNS))
+    columns_page = min(max(1, columns_page), pages)
+    providers = all_providers[(columns_page - 1) * HEATMAP_COLUMNS : columns_page * HEATMAP_COLUMNS]
+    cells = list(HeatmapCell.objects.filter(cycle=cycle, department__in=providers).select_related("rater_department"))
     raters = sorted({c.rater_department for c in cells}, key=lambda d: d.name)
     below = list(
         ParameterScore.objects.filter(cycle=cycle, suppressed=False, gap__lt=0)
@@ -232,6 +247,14 @@ def organisation(cycle: Cycle, cycles: list[Cycle]) -> Organisation:
         cycle=cycle,
         ranking=ranking,
         providers=providers,
+        column_pages=[
+            (number, page[0].name, page[-1].name)
+            for number, page in enumerate(
+                (all_providers[i : i + HEATMAP_COLUMNS] for i in range(0, len(all_providers), HEATMAP_COLUMNS)),
+                start=1,
+            )
+        ],
+        columns_page=columns_page,
         raters=raters,
         heatmap={(c.rater_department_id, c.department_id): c for c in cells},
         below_target=below,

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from departments.models import Department
@@ -133,6 +133,10 @@ def _recompute_next_later(cycle: Cycle) -> None:
         enqueue_on_commit(cycle_aggregate_task, later)
 
 
+_ANSWERS = f"""
+    SELECT parameter_id, score, COUNT(*) FROM {Answer._meta.db_table} WHERE cycle_id = %s GROUP BY parameter_id, score
+"""
+
 # Only columns of the covering indexes (response_aggregation, invitation_participation) are read.
 # Narrow rows (1 = response, 2 = invitation; NULL where a column does not apply) keep the planner's
 # estimate of the Gather cost low enough for it to choose the Parallel Append.
@@ -160,11 +164,11 @@ def _aggregate(cycle: Cycle) -> AggregateSummary:
     # Pass 1: answers → the distribution of every parameter. "Not applicable" (NULL) is counted
     # too and dropped here: filtering it out in SQL would stop PostgreSQL reading only the index.
     counts: dict[int, dict[int, int]] = {}
-    for parameter_id, score, k in (
-        Answer.objects.filter(cycle_id=cycle.pk).values_list("parameter_id", "score").annotate(k=Count("*")).order_by()
-    ):
-        if score is not None:
-            counts.setdefault(parameter_id, dict.fromkeys(SCORES, 0))[score] = k
+    with connection.cursor() as cursor:  # a plain cursor: thousands of rows, no model conversion needed
+        cursor.execute(_ANSWERS, [cycle.pk])
+        for parameter_id, score, k in cursor.fetchall():
+            if score is not None:
+                counts.setdefault(parameter_id, dict.fromkeys(SCORES, 0))[score] = k
 
     # Passes 2 and 3 in one statement, so that PostgreSQL scans both tables at once (Parallel Append):
     # responses → heatmap cells and each provider's n; invitations → participation both ways.

@@ -47,7 +47,8 @@ def organisation(request):
         raise Http404("No results for this cycle.")
     context = {"cycles": cycles, "cycle": cycle}
     if cycle is not None:
-        context["org"] = reports.organisation(cycle, cycles)
+        page = request.GET.get("cols", "1")
+        context["org"] = reports.organisation(cycle, cycles, columns_page=int(page) if page.isdigit() else 1)
     return render(request, "scorecards/organisation.html", context)
 
 

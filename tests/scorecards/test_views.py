@@ -263,3 +263,20 @@ def test_my_surveys_shows_the_published_results_of_the_departments_an_employee_r
 
     assert "Their published results · Q1 2026" in page
     assert "Not shown: too few responses" in page  # tiny
+
+
+def test_a_wide_heatmap_is_shown_a_page_of_departments_at_a_time(as_, people, generated, monkeypatch):
+    from scorecards import reports
+
+    monkeypatch.setattr(reports, "HEATMAP_COLUMNS", 2)
+    client = as_(people["hr"])
+
+    first = client.get("/hr/results/").context["org"]
+    second = client.get("/hr/results/", {"cols": "2"}).context["org"]
+    beyond = client.get("/hr/results/", {"cols": "99"}).context["org"]
+
+    names = [d.name for d in first.providers + second.providers]
+    assert names == sorted(names) and len(names) == 4 and len(first.providers) == 2
+    assert [number for number, *_ in first.column_pages] == [1, 2]
+    assert beyond.columns_page == 2  # clamped
+    assert client.get("/hr/results/", {"cols": "abc"}).status_code == 200
