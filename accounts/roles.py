@@ -5,9 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
-from django.contrib.auth.models import Permission
-from django.db.models import Q
-
 from departments.models import Department, Employee
 from departments.services import HR_PERMISSION
 
@@ -31,17 +28,7 @@ class Roles:
 
     @cached_property
     def is_hr(self) -> bool:
-        """The HR permission, from the user's own permissions or a group's: one query, not two."""
-        if not (self.user.is_authenticated and self.user.is_active):
-            return False
-        if self.user.is_superuser:
-            return True
-        app_label, codename = HR_PERMISSION.split(".")
-        return (
-            Permission.objects.filter(content_type__app_label=app_label, codename=codename)
-            .filter(Q(user=self.user) | Q(group__user=self.user))
-            .exists()
-        )
+        return self.user.is_authenticated and self.user.has_perm(HR_PERMISSION)
 
     @property
     def is_employee(self) -> bool:

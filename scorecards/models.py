@@ -34,11 +34,6 @@ def target_status(mean: float | None, target) -> str | None:
     return Status.CLOSE if gap >= -CLOSE_MARGIN else Status.BELOW
 
 
-class CycleResultQuerySet(models.QuerySet):
-    def computed(self) -> CycleResultQuerySet:
-        return self.filter(computed_at__isnull=False)
-
-
 class CycleResult(models.Model):
     """One row per aggregated cycle: the lock two runs take in turn, and when it was computed."""
 
@@ -46,8 +41,6 @@ class CycleResult(models.Model):
     computed_at = models.DateTimeField(null=True, blank=True)
     responses = models.PositiveIntegerField(default=0)
     runs = models.PositiveIntegerField(default=0, help_text="How many times it was computed.")
-
-    objects = CycleResultQuerySet.as_manager()
 
     def __str__(self) -> str:
         return f"Results of {self.cycle}"

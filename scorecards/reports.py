@@ -19,8 +19,6 @@ from surveys.models import Cycle, Response
 
 from .models import DepartmentScore, HeatmapCell, ParameterScore, Participation
 
-FINISHED = (Cycle.Status.CLOSED, Cycle.Status.PUBLISHED)
-
 
 def cycles_visible_to(roles: Roles) -> QuerySet[Cycle]:
     """Cycles whose results this person may read, newest first.
@@ -32,7 +30,7 @@ def cycles_visible_to(roles: Roles) -> QuerySet[Cycle]:
     if roles.is_hr:
         return cycles
     if roles.is_head:
-        return cycles.filter(status__in=FINISHED)
+        return cycles.finished()
     return cycles.filter(status=Cycle.Status.PUBLISHED)
 
 

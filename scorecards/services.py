@@ -32,7 +32,6 @@ from .models import CycleResult, DepartmentScore, HeatmapCell, ParameterScore, P
 
 logger = logging.getLogger(__name__)
 
-FINISHED = (Cycle.Status.CLOSED, Cycle.Status.PUBLISHED)
 SCORES = range(1, 6)
 
 
@@ -69,7 +68,7 @@ class _Provider:
 
 def previous_cycle(cycle: Cycle) -> Cycle | None:
     """The last finished cycle that opened before this one: what "change since last cycle" compares to."""
-    return Cycle.objects.filter(status__in=FINISHED, opens_at__lt=cycle.opens_at).order_by("-opens_at").first()
+    return Cycle.objects.finished().filter(opens_at__lt=cycle.opens_at).order_by("-opens_at").first()
 
 
 def suppress_heatmap_row(cells: list[_Cell], threshold: int) -> None:

@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import hr_required
@@ -56,7 +57,7 @@ def organisation(request):
 @require_POST
 def recalculate(request, cycle_id: int):
     cycle = get_object_or_404(Cycle, pk=cycle_id)
-    if cycle.status in (Cycle.Status.DRAFT, Cycle.Status.SCHEDULED):
+    if cycle.is_editable:  # a draft or scheduled cycle has no answers yet
         messages.error(request, "This cycle has not opened: there is nothing to calculate yet.")
     else:
         if enqueue(cycle_aggregate_task, cycle.pk):
@@ -77,7 +78,7 @@ def export(request, cycle_id: int, what: str, fmt: str):
     if cycle is None:
         raise Http404("No results for this cycle.")
     departments = None if roles.is_hr else reports.departments_scorecard_visible_to(roles)
-    stem = f"{cycle.name.lower().replace(' ', '-')}"
+    stem = slugify(cycle.name) or "cycle"
     if fmt == "xlsx":
         body = exports.as_xlsx(
             [
@@ -86,16 +87,12 @@ def export(request, cycle_id: int, what: str, fmt: str):
             ]
         )
         response = HttpResponse(body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        response["Content-Disposition"] = f'attachment; filename="{_ascii(stem)}-results.xlsx"'
+        response["Content-Disposition"] = f'attachment; filename="{stem}-results.xlsx"'
         return response
     if what == "scores":
         text = exports.as_csv(exports.SCORE_COLUMNS, exports.score_rows(cycle, departments))
     else:
         text = exports.as_csv(exports.HEATMAP_COLUMNS, exports.heatmap_rows(cycle, departments))
     response = HttpResponse(text, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{_ascii(stem)}-{what}.csv"'
+    response["Content-Disposition"] = f'attachment; filename="{stem}-{what}.csv"'
     return response
-
-
-def _ascii(text: str) -> str:
-    return "".join(ch for ch in text if ch.isascii() and (ch.isalnum() or ch in "-_")) or "cycle"

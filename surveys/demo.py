@@ -18,7 +18,7 @@ from departments.models import Dependency, Employee, ServiceParameter
 
 from . import services
 from .models import Cycle, Invitation
-from .past_import import responses_import
+from .past_import import OPTIONAL, REQUIRED, responses_import
 
 BASE_QUALITY = {"it": 3.4, "hr": 3.9, "finance": 3.3, "procurement": 3.1, "legal": 4.0, "facilities": 4.0}
 TREND = {"it": 0.25, "logistics": 0.2, "facilities": -0.2, "marketing": 0.1}  # change per cycle
@@ -72,17 +72,7 @@ def _past_file(rng: random.Random, index: int, name: str) -> CsvFile:
     offsets = {(d, p): rng.gauss(0, 0.3) for d, codes in charters.items() for p in codes}
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(
-        [
-            "response_id",
-            "rater_department",
-            "provider_department",
-            "parameter",
-            "score",
-            "comment_good",
-            "comment_improve",
-        ]
-    )
+    writer.writerow([*REQUIRED, *OPTIONAL])
     number = 0
     for department_id, rater in Employee.objects.active().values_list("department_id", "department__code"):
         for provider in providers.get(department_id, []):

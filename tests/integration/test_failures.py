@@ -11,6 +11,7 @@ import threading
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from types import SimpleNamespace
 
 import psycopg2
 import pytest
@@ -129,12 +130,7 @@ def _survey_org(people: int):
     employees = [EmployeeFactory(department=sales) for _ in range(people)]
     admin = make_hr(EmployeeFactory(department=hr))
 
-    class Org:
-        pass
-
-    org = Org()
-    org.it, org.sales = it, sales
-    cycle = make_cycle(org, status="open", score_threshold=3, comment_threshold=3)
+    cycle = make_cycle(SimpleNamespace(it=it, sales=sales), status="open", score_threshold=3, comment_threshold=3)
     return cycle, employees, admin
 
 

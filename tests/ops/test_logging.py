@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 
-from survey_portal.logging import JsonFormatter
+from survey_portal.logs import JsonFormatter
 from surveys.models import Invitation
 from tests.surveys.conftest import ALL_GOOD
 

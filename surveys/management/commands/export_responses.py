@@ -12,16 +12,9 @@ import csv
 from django.core.management.base import BaseCommand, CommandError
 
 from surveys.models import Answer, Cycle, PendingResponse
+from surveys.past_import import OPTIONAL, REQUIRED
 
-COLUMNS = [
-    "response_id",
-    "rater_department",
-    "provider_department",
-    "parameter",
-    "score",
-    "comment_good",
-    "comment_improve",
-]
+COLUMNS = [*REQUIRED, *OPTIONAL]  # exactly what import_responses reads
 
 
 class Command(BaseCommand):
