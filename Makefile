@@ -36,13 +36,10 @@ test-e2e: export DJANGO_SECRET_KEY ?= test-only-secret-key
 test-e2e: $(VENV)/.dev
 	$(BIN)/pytest -m e2e $(PYTEST_ARGS)
 
-## load: the deadline load test (Locust against gunicorn and PostgreSQL; needs DATABASE_URL)
-$(VENV)/load/bin/locust: requirements-load.txt
-	$(PYTHON) -m venv $(VENV)/load
-	$(VENV)/load/bin/pip install --quiet -r requirements-load.txt
-	touch $@
-
-load: $(VENV)/.dev $(VENV)/load/bin/locust
+## load: the deadline load test (wrk against gunicorn and PostgreSQL; needs DATABASE_URL and wrk)
+load: $(VENV)/.dev
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+		&& apt-get install -y -qq wrk >/dev/null; } || { echo "The load test needs wrk: apt-get install wrk (or brew install wrk)"; exit 1; }
 	$(BIN)/python benchmarks/load_deadline.py
 
 ## audit: known vulnerabilities in the pinned requirements (pip-audit) and a scan of the code (bandit)

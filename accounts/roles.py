@@ -3,32 +3,77 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
 
 from departments.models import Department, Employee
 from departments.services import HR_PERMISSION
+from survey_portal import rawsql
+
+
+@cache
+def _roles_sql() -> str:
+    """One row for a user id: their active employee record and its department (NULLs if none), then
+    whether they hold the HR permission (directly or through a group) and head an active department.
+    Plain SQL (see survey_portal.rawsql): every page asks, for its navigation at least."""
+    user = get_user_model()
+    permission, content_type = Permission._meta.db_table, ContentType._meta.db_table
+    user_permissions = user.user_permissions.through._meta.db_table
+    user_groups = user.groups.through._meta.db_table
+    group_permissions = Group.permissions.through._meta.db_table
+    department, employee = Department._meta.db_table, Employee._meta.db_table
+    return f"""
+        SELECT {rawsql.columns(Employee, "e")}, {rawsql.columns(Department, "d")},
+            EXISTS (
+                SELECT 1 FROM {permission} p JOIN {content_type} ct ON ct.id = p.content_type_id
+                WHERE ct.app_label = %(app_label)s AND p.codename = %(codename)s AND (
+                    p.id IN (SELECT permission_id FROM {user_permissions} WHERE user_id = %(user)s)
+                    OR p.id IN (SELECT gp.permission_id FROM {group_permissions} gp
+                                JOIN {user_groups} ug ON ug.group_id = gp.group_id WHERE ug.user_id = %(user)s))
+            ),
+            EXISTS (SELECT 1 FROM {department} hd WHERE hd.head_id = e.id AND hd.active)
+        FROM (SELECT %(user)s AS user_id) me
+        LEFT JOIN {employee} e ON e.user_id = me.user_id AND e.active
+        LEFT JOIN {department} d ON d.id = e.department_id
+    """
 
 
 @dataclass
 class Roles:
+    """Read once per request, in one query, and only by the pages that ask."""
+
     user: object
 
     @cached_property
-    def employee(self) -> Employee | None:
-        if not self.user.is_authenticated:
-            return None
-        employee = Employee.objects.active().select_related("department").filter(user=self.user).first()
+    def _loaded(self) -> tuple[Employee | None, bool, bool]:
+        """(active employee record with its department, HR admin, head of an active department)."""
+        if not self.user.is_authenticated or not self.user.is_active:
+            return None, False, False
+        app_label, codename = HR_PERMISSION.split(".")
+        with connection.cursor() as cursor:
+            cursor.execute(_roles_sql(), {"user": self.user.pk, "app_label": app_label, "codename": codename})
+            row = cursor.fetchone()
+        employee, department = rawsql.instances(row[:-2], Employee, Department)
         if employee is not None:
-            employee.user = self.user  # the request's user: no second query for it
-        return employee
+            employee.department, employee.user = department, self.user
+        has_permission, heads = row[-2:]
+        return employee, bool(self.user.is_superuser or has_permission), bool(heads)
+
+    @property
+    def employee(self) -> Employee | None:
+        return self._loaded[0]
 
     @cached_property
     def headed_departments(self) -> list[Department]:
         return list(Department.objects.headed_by(self.user).order_by("name"))
 
-    @cached_property
+    @property
     def is_hr(self) -> bool:
-        return self.user.is_authenticated and self.user.has_perm(HR_PERMISSION)
+        return self._loaded[1]
 
     @property
     def is_employee(self) -> bool:
@@ -36,7 +81,7 @@ class Roles:
 
     @property
     def is_head(self) -> bool:
-        return bool(self.headed_departments)
+        return self._loaded[2]
 
     @property
     def has_any(self) -> bool:

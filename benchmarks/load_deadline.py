@@ -2,23 +2,26 @@
 
 1. Builds a throwaway database `<name>_load` next to DATABASE_URL's (dropped at the end): the
    organisation of benchmarks/import_org.py (200 departments, 20,000 employees, 5 providers each),
-   one past cycle with results (for the dashboards) and one open cycle with 100,000 invitations.
-2. Creates sessions for the employees, heads and an HR admin (benchmarks/load_people.json).
-3. Starts gunicorn on loopback (as bin/web does) and runs Locust headless for LOAD_SECONDS with
-   LOAD_USERS simulated people (benchmarks/locustfile.py): employees open their list, open a
-   survey, sometimes save a draft, submit; heads open scorecards; HR opens results and the live
-   participation. Then it checks the database: one response per submitted invitation.
-4. Prints throughput and p50/p95/p99 per request type, and the error count.
+   one past cycle with results (for the dashboards) and one open cycle with 100,000 invitations,
+   and sessions for 12,000 employees, 50 heads and an HR admin.
+2. Starts gunicorn on loopback with gunicorn.conf.py, as bin/web does (request logging on).
+3. Baseline, in the same run: wrk on /healthz with a signed-in session (the floor of any page: the
+   session and user lookups) for LOAD_BASELINE_SECONDS.
+4. Warm-up for LOAD_WARMUP_SECONDS, then the measured run for LOAD_SECONDS, with two wrk processes
+   at once: LOAD_PEOPLE employees (benchmarks/deadline.lua: My surveys, the survey page, a draft
+   saved before one submission in LOAD_DRAFT_SHARE, every department submitted; LOAD_THINK_MS
+   between requests) and heads and HR on their dashboards (benchmarks/dashboards.lua).
+5. Prints throughput, p50/p95/p99 and errors per request type, checks the goals, and checks the
+   database: one stored response per submitted invitation.
 
-Run: DATABASE_URL=postgres://postgres@127.0.0.1:5432/survey_portal make load
+Run: DATABASE_URL=postgres://postgres@127.0.0.1:5432/survey_portal make load   (needs wrk)
 """
 
 from __future__ import annotations
 
-import csv
-import json
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -31,17 +34,29 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 SECONDS = int(os.environ.get("LOAD_SECONDS", "60"))
-USERS = int(os.environ.get("LOAD_USERS", "300"))
-WORKERS = int(os.environ.get("LOAD_WEB_WORKERS", "4"))
+WARMUP = int(os.environ.get("LOAD_WARMUP_SECONDS", "20"))
+BASELINE = int(os.environ.get("LOAD_BASELINE_SECONDS", "5"))
+PEOPLE = int(os.environ.get("LOAD_PEOPLE", "80"))
+THINK_MS = int(os.environ.get("LOAD_THINK_MS", "150"))
+DRAFT_SHARE = float(os.environ.get("LOAD_DRAFT_SHARE", "0.25"))
+HEADS, HR_ADMINS = int(os.environ.get("LOAD_HEADS", "8")), int(os.environ.get("LOAD_HR", "3"))
+DASHBOARD_THINK_MS = int(os.environ.get("LOAD_DASHBOARD_THINK_MS", "1500"))
+WORKERS = int(os.environ.get("WEB_CONCURRENCY", os.cpu_count() or 2))
 PORT = int(os.environ.get("LOAD_PORT", "8077"))
-SESSIONS = 12_000  # employees with a session: more than the test can get through
+SESSIONS = 12_000  # employees with a session: more than one run gets through
+
+GOALS = {"submissions per second": 200, "submit p95 ms": 300, "dashboard p95 ms": 200}
 
 if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
     sys.exit("The load test runs against PostgreSQL: set DATABASE_URL (e.g. postgres://postgres@127.0.0.1:5432/x).")
+WRK = shutil.which("wrk")
+if not WRK:
+    sys.exit("The load test needs wrk (Debian/Ubuntu: apt-get install wrk; macOS: brew install wrk).")
 
 main_url = urlparse(os.environ["DATABASE_URL"])
 LOAD_DB = main_url.path.lstrip("/") + "_load"
 LOAD_URL = urlunparse(main_url._replace(path="/" + LOAD_DB))
+VAR = ROOT / "var"
 ENV = os.environ | {
     "DATABASE_URL": LOAD_URL,
     "DJANGO_SECRET_KEY": os.environ.get("DJANGO_SECRET_KEY") or "load-test-only-secret-key",
@@ -50,34 +65,25 @@ ENV = os.environ | {
     "ALLOWED_HOSTS": "127.0.0.1",
     "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
     "REDIS_URL": "",
-    "LOG_LEVEL": "WARNING",
+    "LOG_LEVEL": "INFO",  # one JSON line per request, as in production (to var/load-web.log)
 }
 os.environ.update(ENV)
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "survey_portal.settings")
 
 
-def recreate_database() -> None:
+def admin_sql(*statements: str) -> None:
     import psycopg2
 
     admin = psycopg2.connect(urlunparse(main_url._replace(path="/postgres")))
     admin.autocommit = True
     with admin.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{LOAD_DB}" WITH (FORCE)')
-        cursor.execute(f'CREATE DATABASE "{LOAD_DB}"')
+        for statement in statements:
+            cursor.execute(statement)
     admin.close()
 
 
-def drop_database() -> None:
-    import psycopg2
-
-    admin = psycopg2.connect(urlunparse(main_url._replace(path="/postgres")))
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{LOAD_DB}" WITH (FORCE)')
-    admin.close()
-
-
-def prepare() -> dict:
+def prepare() -> tuple[list[str], list[str]]:
+    """Build the database; return the people files' lines (employees, dashboards)."""
     import django
 
     django.setup()
@@ -86,6 +92,7 @@ def prepare() -> dict:
     from django.contrib.sessions.backends.db import SessionStore
     from django.contrib.sessions.models import Session
     from django.core.management import call_command
+    from django.db import connection
     from django.utils import timezone
     from django.utils.crypto import get_random_string
 
@@ -95,6 +102,7 @@ def prepare() -> dict:
     from departments.org_import import org_import
     from departments.services import HR_GROUP_NAME
     from scorecards.services import cycle_aggregate
+    from survey_portal.middleware import LOGIN_AT, SEEN_AT
     from surveys import services
     from surveys.models import Cycle, CycleParameter, Invitation
     from surveys.past_import import responses_import
@@ -103,7 +111,7 @@ def prepare() -> dict:
     org_import(**generate(random.Random(7)))
     rng = random.Random(11)
 
-    # A past cycle with results, for the heads' scorecards and HR's dashboard.
+    # A past cycle with results, for the heads' scorecards and HR's results page.
     charters: dict[str, list[str]] = {}
     for code, parameter in Department.objects.values_list("code", "parameters__code"):
         charters.setdefault(code, []).append(parameter)
@@ -136,118 +144,179 @@ def prepare() -> dict:
     questions: dict[int, list[str]] = {}
     for department_id, code in CycleParameter.objects.filter(cycle=cycle).values_list("department_id", "code"):
         questions.setdefault(department_id, []).append(code)
-    todo: dict[int, list] = {}
+    todo: dict[int, list[str]] = {}
     for employee_id, provider_id, code in Invitation.objects.filter(cycle=cycle).values_list(
         "employee_id", "provider_id", "provider__code"
     ):
-        todo.setdefault(employee_id, []).append([cycle.pk, code, questions[provider_id]])
+        todo.setdefault(employee_id, []).append(f"{code}={','.join(questions[provider_id])}")
 
-    User = get_user_model()
-    expires = now + timedelta(days=1)
+    sessions: list = []
 
     def session_for(user) -> str:
+        """A session as signing in leaves it, some minutes ago."""
         key = get_random_string(32)
+        signed_in = int(time.time()) - rng.randint(60, 1800)
         data = SessionStore().encode(
             {
                 SESSION_KEY: str(user.pk),
-                BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
+                BACKEND_SESSION_KEY: "accounts.backends.PortalBackend",
                 HASH_SESSION_KEY: user.get_session_auth_hash(),
+                LOGIN_AT: signed_in,
+                SEEN_AT: signed_in,
             }
         )
-        sessions.append(Session(session_key=key, session_data=data, expire_date=expires))
+        sessions.append(Session(session_key=key, session_data=data, expire_date=now + timedelta(days=1)))
         return key
 
-    sessions: list = []
-    employees = list(Employee.objects.filter(pk__in=list(todo)).select_related("user", "department")[:SESSIONS])
+    employees = list(Employee.objects.filter(pk__in=list(todo)).select_related("user")[:SESSIONS])
     rng.shuffle(employees)
-    people = {
-        "cycle": cycle.pk,
-        "past_cycle": past.pk,
-        "employees": [{"session": session_for(e.user), "invitations": todo[e.pk]} for e in employees],
-        "heads": [
-            {"session": session_for(d.head.user), "department": d.code}
-            for d in Department.objects.filter(head__isnull=False).select_related("head__user")[:50]
-        ],
-    }
+    employee_lines = [f"{session_for(e.user)} {cycle.pk} {';'.join(todo[e.pk])}" for e in employees]
+    User = get_user_model()
     hr = User.objects.create_user("hr@load.example", "hr@load.example")
     hr.groups.add(Group.objects.get(name=HR_GROUP_NAME))
-    people["hr"] = {"session": session_for(hr)}
+    dashboard_lines = [f"hr {session_for(hr)} {cycle.pk} {past.pk}"] + [
+        f"head {session_for(d.head.user)} {d.code}"
+        for d in Department.objects.filter(head__isnull=False).select_related("head__user")[:50]
+    ]
     Session.objects.bulk_create(sessions, batch_size=2000)
-    from django.db import connection
-
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
     connection.close()
-    return people
+    return employee_lines, dashboard_lines
 
 
-def check(people: dict) -> dict:
+def wrk(script: str, seconds: int, connections: int, *args) -> subprocess.Popen:
+    return subprocess.Popen(  # noqa: S603 - fixed arguments
+        [WRK, "-t", str(connections), "-c", str(connections), "-d", f"{seconds}s", "--timeout", "10s",
+         "-s", str(ROOT / "benchmarks" / script), f"http://127.0.0.1:{PORT}", "--", *map(str, args)],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+
+
+def results(process: subprocess.Popen) -> tuple[float, int, dict[str, dict]]:
+    """(seconds, socket errors, {request type: figures}) from a wrk run of our scripts."""
+    output, _ = process.communicate(timeout=600)
+    seconds, socket_errors, rows = 0.0, 0, {}
+    for line in output.splitlines():
+        fields = line.split("\t")
+        if fields[0] == "LOADRUN":
+            seconds, socket_errors = int(fields[1]) / 1e6, int(fields[2])
+        elif fields[0] == "LOAD":
+            count, errors = int(fields[2]), int(fields[3])
+            rows[fields[1]] = {"count": count, "errors": errors, "p50": float(fields[4]), "p95": float(fields[5])}
+            rows[fields[1]]["p99"] = float(fields[6])
+    if not rows:
+        sys.exit(f"wrk printed no results:\n{output}")
+    return seconds, socket_errors, rows
+
+
+def baseline(session: str) -> float:
+    """Requests per second on /healthz as a signed-in employee: the floor of every page."""
+    script = VAR / "load_baseline.lua"
+    script.write_text(f'wrk.headers["Cookie"] = "sessionid={session}"\nwrk.path = "/healthz"\n')
+    output = subprocess.run(  # noqa: S603 - fixed arguments
+        [WRK, "-t", "2", "-c", "8", "-d", f"{BASELINE}s", "-s", str(script), f"http://127.0.0.1:{PORT}"],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    return float(next(line.split()[1] for line in output.splitlines() if line.startswith("Requests/sec")))
+
+
+def stop(web: subprocess.Popen) -> None:
+    os.killpg(web.pid, signal.SIGTERM)  # gunicorn finishes the requests in progress, then exits
+    web.wait(30)
+
+
+def check_database(cycle_id: int) -> dict[str, int]:
     from django.db import connection
 
     from surveys.models import Invitation, PendingResponse, Response
 
     connection.close()
-    completed = Invitation.objects.filter(cycle=people["cycle"], status="completed").count()
-    stored = (
-        PendingResponse.objects.filter(cycle=people["cycle"]).count()
-        + Response.objects.filter(cycle=people["cycle"]).count()
-    )
+    completed = Invitation.objects.filter(cycle=cycle_id, status="completed").count()
+    stored = PendingResponse.objects.filter(cycle=cycle_id).count() + Response.objects.filter(cycle=cycle_id).count()
     return {"completed": completed, "stored": stored}
 
 
 def main() -> None:
-    print(f"Load test: {USERS} simulated people for {SECONDS} s, gunicorn x{WORKERS}, PostgreSQL database {LOAD_DB}\n")
-    recreate_database()
+    print(
+        f"Load test: {PEOPLE} employees (think {THINK_MS} ms, a draft before {DRAFT_SHARE:.0%} of submissions), "
+        f"{HEADS} heads and {HR_ADMINS} HR admins, for {SECONDS} s after a {WARMUP} s warm-up; "
+        f"gunicorn {WORKERS} workers x {os.environ.get('WEB_THREADS', '4')} threads (gunicorn.conf.py); PostgreSQL database {LOAD_DB}\n"
+    )
+    admin_sql(f'DROP DATABASE IF EXISTS "{LOAD_DB}" WITH (FORCE)', f'CREATE DATABASE "{LOAD_DB}"')
     web = None
     try:
         start = time.perf_counter()
-        people = prepare()
+        employee_lines, dashboard_lines = prepare()
         print(
             f"{'prepare the organisation, a past cycle and the open cycle':<60} {time.perf_counter() - start:6.1f} s"
         )
-        people_file = ROOT / "var" / "load_people.json"
-        people_file.parent.mkdir(exist_ok=True)
-        people_file.write_text(json.dumps(people))
+        VAR.mkdir(exist_ok=True)
+        employees_file, dashboards_file = VAR / "load_employees.txt", VAR / "load_dashboards.txt"
+        employees_file.write_text("\n".join(employee_lines) + "\n")
+        dashboards_file.write_text("\n".join(dashboard_lines) + "\n")
+        cycle_id = int(employee_lines[0].split()[1])
 
+        log = open(VAR / "load-web.log", "w")  # noqa: SIM115 - closed with the server
         web = subprocess.Popen(  # noqa: S603 - our own server, fixed arguments
             [sys.executable, "-m", "gunicorn", "survey_portal.wsgi:application", "--bind", f"127.0.0.1:{PORT}",
              "--workers", str(WORKERS), "--timeout", "60"],
-            cwd=ROOT, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+            cwd=ROOT, env=ENV, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
         time.sleep(3)
-        locust = ROOT / ".venv" / "load" / "bin" / "locust"
-        report = ROOT / "var" / "load"
-        subprocess.run(  # noqa: S603 - fixed arguments
-            [str(locust), "-f", str(ROOT / "benchmarks" / "locustfile.py"), "--headless", "--host", f"http://127.0.0.1:{PORT}",
-             "--users", str(USERS), "--spawn-rate", str(max(1, USERS // 10)), "--run-time", f"{SECONDS}s",
-             "--stop-timeout", "10", "--csv", str(report), "--only-summary", "--loglevel", "WARNING"],
-            cwd=ROOT, env=ENV | {"LOAD_PEOPLE": str(people_file)}, check=False, timeout=SECONDS + 120,
-        )  # fmt: skip
-        outcome = check(people)
-        print_report(report, outcome)
+
+        floor = baseline(employee_lines[-1].split()[0])
+        print(f"{'baseline: /healthz as a signed-in employee':<60} {floor:6.0f} req/s\n")
+        # Warm-up, as after a deploy: each worker renders each survey's questions and each results
+        # page once, then keeps them (they change only when results are recomputed).
+        warm = wrk("dashboards.lua", WARMUP, HEADS + HR_ADMINS, dashboards_file, DASHBOARD_THINK_MS // 4, HR_ADMINS)
+        results(wrk("deadline.lua", WARMUP, PEOPLE, employees_file, THINK_MS, DRAFT_SHARE, 0, 2, PEOPLE))
+        results(warm)
+        employees = wrk("deadline.lua", SECONDS, PEOPLE, employees_file, THINK_MS, DRAFT_SHARE, 1, 2, PEOPLE)
+        dashboards = wrk("dashboards.lua", SECONDS, HEADS + HR_ADMINS, dashboards_file, DASHBOARD_THINK_MS, HR_ADMINS)
+        seconds, socket_errors, rows = results(employees)
+        _, dashboard_errors, dashboard_rows = results(dashboards)
+        stop(web)  # the requests still in progress when wrk stopped finish before the database is counted
+        web = None
+        report(seconds, rows, dashboard_rows, socket_errors + dashboard_errors, floor, check_database(cycle_id))
     finally:
         if web is not None:
-            os.killpg(web.pid, signal.SIGTERM)
-            web.wait(30)
+            stop(web)
         from django.db import connections
 
         connections.close_all()
-        drop_database()
+        admin_sql(f'DROP DATABASE IF EXISTS "{LOAD_DB}" WITH (FORCE)')
 
 
-def print_report(report: Path, outcome: dict) -> None:
-    with open(f"{report}_stats.csv", encoding="utf-8") as f:
-        rows = list(csv.DictReader(f))
-    print(f"\n{'request':<32} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7}")
-    for row in rows:
-        name = row["Name"] if row["Name"] != "Aggregated" else "all requests"
+def report(seconds: float, rows: dict, dashboards: dict, socket_errors: int, floor: float, db: dict) -> None:
+    every = rows | dashboards
+    print(f"{'request':<34} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7}")
+    for name in sorted(every, key=lambda n: (not n.startswith("employee"), n)):
+        row = every[name]
         print(
-            f"{name:<32} {float(row['Requests/s']):8.1f} {row['50%']:>8} {row['95%']:>8} {row['99%']:>8}"
-            f" {row['Failure Count']:>7}"
+            f"{name:<34} {row['count'] / seconds:8.1f} {row['p50']:8.0f} {row['p95']:8.0f} {row['p99']:8.0f}"
+            f" {row['errors']:7d}"
         )
-    print(f"\nsubmitted invitations: {outcome['completed']:,}; responses stored: {outcome['stored']:,}")
-    if outcome["completed"] != outcome["stored"]:
-        print("MISMATCH: a submission without its response, or a response too many")
+    total = sum(row["count"] for row in every.values())
+    errors = sum(row["errors"] for row in every.values()) + socket_errors
+    print(
+        f"{'all requests':<34} {total / seconds:8.1f} {'':>8} {'':>8} {'':>8} {errors:7d}   (socket errors: {socket_errors})"
+    )
+
+    submit = rows.get("employee: submit", {"count": 0, "p95": float("inf")})
+    rate = submit["count"] / seconds
+    dashboard_p95 = max((row["p95"] for row in dashboards.values()), default=float("inf"))
+    print(f"\nsubmissions: {rate:.1f}/s, {rate / floor:.2f} of the /healthz baseline ({floor:.0f} req/s)")
+    checks = [
+        (f"at least {GOALS['submissions per second']} submissions per second", rate >= GOALS["submissions per second"]),
+        (f"submit p95 under {GOALS['submit p95 ms']} ms", submit["p95"] < GOALS["submit p95 ms"]),
+        (f"dashboards p95 under {GOALS['dashboard p95 ms']} ms", dashboard_p95 < GOALS["dashboard p95 ms"]),
+        ("zero errors", errors == 0),
+        (f"every submission stored once ({db['completed']:,} submitted, {db['stored']:,} stored)",
+         db["completed"] == db["stored"]),
+    ]  # fmt: skip
+    for text, ok in checks:
+        print(f"  {'met' if ok else 'NOT MET':>8}: {text}")
 
 
 if __name__ == "__main__":

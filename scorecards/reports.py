@@ -41,6 +41,13 @@ def departments_scorecard_visible_to(roles: Roles) -> QuerySet[Department]:
     return Department.objects.filter(pk__in=[d.pk for d in roles.headed_departments])
 
 
+def version(cycles: list[Cycle]) -> str:
+    """Changes whenever any of these cycles' results are recomputed: pages cache their rendering
+    under it (a trend shows every cycle, so any cycle's new figures change every page)."""
+    stamps = [c.result.computed_at for c in cycles if c.result.computed_at]
+    return f"{len(cycles)}-{max(stamps).timestamp() if stamps else 0}"
+
+
 def pick_cycle(cycles: list[Cycle], wanted: str | None) -> Cycle | None:
     """The cycle asked for in ?cycle=, else the newest; None when the id is not among `cycles`."""
     if wanted in (None, ""):

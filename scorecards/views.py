@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
@@ -32,10 +33,10 @@ def scorecard(request, code: str):
     cycle = reports.pick_cycle(cycles, request.GET.get("cycle"))
     if cycle is None and request.GET.get("cycle"):
         raise Http404("No results for this cycle.")
-    context = {"department": department, "cycles": cycles, "cycle": cycle}
+    context = {"department": department, "cycles": cycles, "cycle": cycle, "version": reports.version(cycles)}
     if cycle is not None:
-        card = reports.scorecard(department, cycle, cycles, with_comments=True)
-        context |= {"card": card, "chart": card.trend.chart_data()}
+        # Built only when the page renders it anew: the rendering is cached until results change.
+        context["card"] = SimpleLazyObject(lambda: reports.scorecard(department, cycle, cycles, with_comments=True))
     return render(request, "scorecards/scorecard.html", context)
 
 
@@ -46,10 +47,12 @@ def organisation(request):
     cycle = reports.pick_cycle(cycles, request.GET.get("cycle"))
     if cycle is None and request.GET.get("cycle"):
         raise Http404("No results for this cycle.")
-    context = {"cycles": cycles, "cycle": cycle}
+    page = request.GET.get("cols", "1")
+    columns_page = int(page) if page.isdigit() else 1
+    context = {"cycles": cycles, "cycle": cycle, "version": reports.version(cycles), "columns_page": columns_page}
     if cycle is not None:
-        page = request.GET.get("cols", "1")
-        context["org"] = reports.organisation(cycle, cycles, columns_page=int(page) if page.isdigit() else 1)
+        # Built only when the page renders it anew: the rendering is cached until results change.
+        context["org"] = SimpleLazyObject(lambda: reports.organisation(cycle, cycles, columns_page=columns_page))
     return render(request, "scorecards/organisation.html", context)
 
 

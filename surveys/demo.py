@@ -126,7 +126,7 @@ def seed_surveys(*, demo_employee: str) -> list[str]:
         elif roll < 0.40:
             scores = {
                 q.code: _score(rng, BASE_QUALITY.get(invitation.provider.code, 3.7) + 0.1)
-                for q in services.questions(invitation)
+                for q in invitation.questions
             }
             services.response_submit(
                 invitation=invitation, scores=scores, comment_good=rng.choice(GOOD) if roll < 0.1 else ""

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import functools
 from datetime import datetime, timedelta
 
 from crispy_forms.helper import FormHelper
@@ -123,6 +124,38 @@ class RepeatForm(forms.Form):
         return name
 
 
+SCORE_CHOICES_WITH_NA = [(str(value), f"{value} {label}") for value, label in SCORE_CHOICES] + [
+    (NOT_APPLICABLE, "Not applicable")
+]
+
+
+class ScoreField(forms.ChoiceField):
+    """One question: a score from 1 to 5, or "not applicable", as radio buttons."""
+
+    widget = forms.RadioSelect
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=SCORE_CHOICES_WITH_NA, **kwargs)
+
+
+@functools.lru_cache(maxsize=4096)
+def _score_fields(questions: tuple[tuple[str, str], ...], complete: bool) -> dict[str, ScoreField]:
+    """The fields of one survey's questions ((code, name) pairs), built once per process.
+
+    Every answer sent builds a form, and building its fields took a quarter of a submission's time.
+    Fields hold no per-request state (the bound data lives in the form and its BoundFields) and
+    nothing changes them after this, so forms share them.
+    """
+    return {
+        AnswerForm.field_name_for(code): ScoreField(
+            label=name,
+            required=complete,
+            error_messages={"required": f"Choose a score for {name}, or “Not applicable”."},
+        )
+        for code, name in questions
+    }
+
+
 class AnswerForm(forms.Form):
     """One radio group per question (1–5 or not applicable) and the two optional comments."""
 
@@ -139,27 +172,45 @@ class AnswerForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
+    score_choices = SCORE_CHOICES_WITH_NA
+
     def __init__(self, *args, questions: list[CycleParameter], complete: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         self.questions = questions
-        choices = [(str(value), f"{value} {label}") for value, label in SCORE_CHOICES] + [
-            (NOT_APPLICABLE, "Not applicable")
-        ]
-        for question in questions:
-            self.fields[self.field_name(question)] = forms.ChoiceField(
-                choices=choices,
-                widget=forms.RadioSelect,
-                label=question.name,
-                required=complete,
-                error_messages={"required": f"Choose a score for {question.name}, or “Not applicable”."},
-            )
+        self.fields.update(_score_fields(tuple((q.code, q.name) for q in questions), complete))
 
     @staticmethod
-    def field_name(question: CycleParameter) -> str:
-        return f"q_{question.code}"
+    def field_name_for(code: str) -> str:
+        return f"q_{code}"
 
-    def question_fields(self):
-        return [(question, self[self.field_name(question)]) for question in self.questions]
+    @classmethod
+    def field_name(cls, question: CycleParameter) -> str:
+        return cls.field_name_for(question.code)
+
+    def question_rows(self) -> list[dict]:
+        """Per question: the question, its field's name, id, errors and chosen value, for the page.
+
+        The page draws the radio buttons from these and `score_choices` itself: letting each field
+        render its own six radio widgets took longer than everything else on the page together.
+        """
+        rows = []
+        for question in self.questions:
+            field = self[self.field_name(question)]
+            value = field.value()
+            chosen = "" if value is None else str(value)
+            rows.append(
+                {
+                    "question": question,
+                    "name": field.html_name,
+                    "id": field.auto_id,
+                    "errors": field.errors,
+                    "choices": [
+                        (choice, label, f"{field.auto_id}_{n}", choice == chosen)
+                        for n, (choice, label) in enumerate(self.score_choices)
+                    ],
+                }
+            )
+        return rows
 
     def scores(self) -> dict[str, int | None]:
         """code -> score (None: not applicable); unanswered questions are left out."""

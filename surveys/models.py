@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
+from functools import cached_property
 
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import connection, models
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
 from departments.models import Department, Employee
+from survey_portal import rawsql
 
 SCORE_CHOICES = [(1, "Very poor"), (2, "Poor"), (3, "Acceptable"), (4, "Good"), (5, "Excellent")]
 MIN_SCORE_THRESHOLD = 3
@@ -36,6 +38,19 @@ class CycleQuerySet(models.QuerySet):
 
     def finished(self) -> CycleQuerySet:
         return self.filter(status__in=[Cycle.Status.CLOSED, Cycle.Status.PUBLISHED])
+
+    def latest_published_id(self) -> int | None:
+        """The id of the newest published cycle with results (scorecards.reports.latest_published_cycle),
+        in one plain query: My surveys asks on every visit, to know when its cached results are old."""
+        results = Cycle._meta.get_field("result").related_model._meta.db_table  # scorecards.CycleResult
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT c.id FROM {Cycle._meta.db_table} c JOIN {results} r ON r.cycle_id = c.id"
+                " WHERE c.status = %s AND r.computed_at IS NOT NULL ORDER BY c.opens_at DESC LIMIT 1",
+                [Cycle.Status.PUBLISHED],
+            )
+            row = cursor.fetchone()
+        return row[0] if row else None
 
 
 class Cycle(models.Model):
@@ -152,7 +167,109 @@ class CycleParameter(models.Model):
         return f"{self.cycle}: {self.department.code}/{self.code}"
 
 
+# The snapshot of an open cycle never changes, and every submission reads it: each process keeps
+# what it read. The key holds the opening time too, so that an id reused after a rolled-back
+# transaction (SQLite does that, in tests) can never find another cycle's questions.
+_snapshots: dict[tuple, list[CycleParameter]] = {}
+_SNAPSHOTS_KEPT = 2000
+
+
+def questions_of(cycle: Cycle, department_id: int) -> list[CycleParameter]:
+    """The questions of `cycle` about one department (its snapshotted charter), in order."""
+    key = (cycle.pk, cycle.opened_at, department_id)
+    questions = _snapshots.get(key) if cycle.opened_at else None
+    if questions is None:
+        questions = list(
+            CycleParameter.objects.filter(cycle=cycle, department_id=department_id).order_by("position", "name")
+        )
+        if cycle.opened_at and questions:
+            if len(_snapshots) >= _SNAPSHOTS_KEPT:
+                _snapshots.clear()
+            _snapshots[key] = questions
+    return list(questions)
+
+
 class InvitationQuerySet(models.QuerySet):
+    def of_user(self, user, cycle_id: int, provider_code: str) -> Invitation | None:
+        """The invitation of `user`'s active employee record to rate `provider_code` in the cycle,
+        with its cycle and provider, or None. Every answer sent runs this: one plain SQL query (see
+        survey_portal.rawsql), equal to
+        select_related("cycle", "provider").filter(cycle_id=…, provider__code=…, employee__user=…,
+        employee__active=True)."""
+        invitation, cycle, department = Invitation, Cycle, Department
+        # Subqueries for the department and the employee, not joins: PostgreSQL plans this in half
+        # the time of a four-table join, and planning was most of the query's cost.
+        sql = f"""
+            SELECT {rawsql.columns(invitation, "i")}, {rawsql.columns(cycle, "c")}, {rawsql.columns(department, "d")}
+            FROM {invitation._meta.db_table} i
+            JOIN {cycle._meta.db_table} c ON c.id = i.cycle_id
+            JOIN {department._meta.db_table} d ON d.id = i.provider_id
+            WHERE i.cycle_id = %s
+              AND i.provider_id = (SELECT id FROM {department._meta.db_table} WHERE code = %s)
+              AND i.employee_id = (SELECT id FROM {Employee._meta.db_table} WHERE user_id = %s AND active)
+        """
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [cycle_id, provider_code, user.pk])
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        found, found_cycle, provider = rawsql.instances(row, invitation, cycle, department)
+        found.cycle, found.provider = found_cycle, provider
+        return found
+
+    def open_of(self, employee: Employee) -> list[Invitation]:
+        """The employee's invitations in open cycles, by closing time and department name, each with
+        its cycle and provider and `has_draft`: My surveys. One plain SQL query, equal to
+        filter(employee=…, cycle__status="open").select_related("cycle", "provider")
+        .annotate(has_draft=Exists(drafts)).order_by("cycle__closes_at", "provider__name")."""
+        invitation, cycle, department = Invitation, Cycle, Department
+        sql = f"""
+            SELECT {rawsql.columns(invitation, "i")}, {rawsql.columns(cycle, "c")}, {rawsql.columns(department, "d")},
+                   EXISTS (SELECT 1 FROM {Draft._meta.db_table} dr WHERE dr.invitation_id = i.id)
+            FROM {invitation._meta.db_table} i
+            JOIN {cycle._meta.db_table} c ON c.id = i.cycle_id
+            JOIN {department._meta.db_table} d ON d.id = i.provider_id
+            WHERE i.employee_id = %s AND c.status = %s
+            ORDER BY c.closes_at, c.id, d.name, d.id
+        """
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [employee.pk, Cycle.Status.OPEN])
+            rows = cursor.fetchall()
+        found = []
+        for row in rows:
+            item, item_cycle, provider = rawsql.instances(row[:-1], invitation, cycle, department)
+            item.cycle, item.provider, item.employee, item.has_draft = item_cycle, provider, employee, bool(row[-1])
+            found.append(item)
+        return found
+
+    def of_survey(self, employee: Employee, cycle_id: int) -> list[Invitation]:
+        """The employee's invitations in one cycle, by department name, each with its cycle, provider
+        and draft (None if none): the survey page. One plain SQL query, equal to
+        filter(cycle_id=…, employee=…).select_related("cycle", "provider", "draft").order_by("provider__name")."""
+        invitation, cycle, department = Invitation, Cycle, Department
+        sql = f"""
+            SELECT {rawsql.columns(invitation, "i")}, {rawsql.columns(cycle, "c")},
+                   {rawsql.columns(department, "d")}, {rawsql.columns(Draft, "dr")}
+            FROM {invitation._meta.db_table} i
+            JOIN {cycle._meta.db_table} c ON c.id = i.cycle_id
+            JOIN {department._meta.db_table} d ON d.id = i.provider_id
+            LEFT JOIN {Draft._meta.db_table} dr ON dr.invitation_id = i.id
+            WHERE i.cycle_id = %s AND i.employee_id = %s
+            ORDER BY d.name, d.id
+        """
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [cycle_id, employee.pk])
+            rows = cursor.fetchall()
+        found = []
+        for row in rows:
+            item, item_cycle, provider, draft = rawsql.instances(row, invitation, cycle, department, Draft)
+            item.cycle, item.provider, item.employee = item_cycle, provider, employee
+            Invitation.draft.related.set_cached_value(item, draft)  # None reads as "no draft"
+            if draft is not None:
+                draft.invitation = item
+            found.append(item)
+        return found
+
     def participation(self, by: str) -> models.QuerySet:
         """Invited, completed and declined counts grouped by `by` ('provider' or 'rater_department')."""
         return (
@@ -197,11 +314,22 @@ class Invitation(models.Model):
         return f"{self.cycle} · {self.provider.code}"
 
     def get_absolute_url(self) -> str:
-        return reverse("surveys:answer", args=[self.cycle_id, self.provider.code])
+        """Its department's section of the cycle's survey page."""
+        return f"{reverse('surveys:survey', args=[self.cycle_id])}#{self.provider.code}"
 
     @property
     def is_pending(self) -> bool:
         return self.status == self.Status.PENDING
+
+    @cached_property
+    def questions(self) -> list[CycleParameter]:
+        """What this invitation asks: the cycle's snapshot of the provider's charter, in order."""
+        return questions_of(self.cycle, self.provider_id)
+
+    @property
+    def draft_or_none(self) -> Draft | None:
+        """The employee's unsubmitted answers (select_related("draft") reads them with the invitation)."""
+        return getattr(self, "draft", None)  # the reverse one-to-one raises an AttributeError when absent
 
 
 class Draft(models.Model):

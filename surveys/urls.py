@@ -6,6 +6,7 @@ app_name = "surveys"
 
 urlpatterns = [
     path("my/surveys/", views.my_surveys, name="my_surveys"),
+    path("surveys/<int:cycle_id>/", views.survey, name="survey"),
     path("surveys/<int:cycle_id>/<slug:provider_code>/", views.answer, name="answer"),
     path("surveys/<int:cycle_id>/<slug:provider_code>/decline/", views.decline, name="decline"),
     path("hr/cycles/", views.cycle_list, name="cycle_list"),

@@ -1,11 +1,19 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
+from django.http import Http404, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import hr_required
@@ -16,7 +24,7 @@ from survey_portal.celery import enqueue
 
 from . import notifications, services
 from .forms import AnswerForm, CycleForm, RepeatForm
-from .models import Cycle, Draft, Invitation
+from .models import Cycle, Invitation
 from .services import SurveyError
 from .tasks import reminders_send_task
 
@@ -34,15 +42,35 @@ def my_surveys(request):
     """The employee's home: open cycles with progress, and the departments they rate."""
     employee = _employee(request)
     cycles: dict[int, dict] = {}
-    for invitation in services.open_invitations_for(employee):
-        entry = cycles.setdefault(invitation.cycle_id, {"cycle": invitation.cycle, "invitations": [], "done": 0})
+    for invitation in Invitation.objects.open_of(employee):
+        entry = cycles.get(invitation.cycle_id)
+        if entry is None:
+            url = _survey_url(invitation.cycle_id)
+            entry = cycles[invitation.cycle_id] = {"cycle": invitation.cycle, "url": url, "invitations": [], "done": 0}
+        invitation.badge = STATUS_BADGES["draft" if invitation.has_draft else invitation.status]
+        invitation.url = f"{entry['url']}#{invitation.provider.code}"
         entry["invitations"].append(invitation)
         entry["done"] += not invitation.is_pending
     for entry in cycles.values():
         entry["total"] = len(entry["invitations"])
         entry["percent"] = round(100 * entry["done"] / entry["total"])
-    next_cycle = Cycle.objects.filter(status=Cycle.Status.SCHEDULED).order_by("opens_at").first()
-    providers = list(employee.department.providers.active().order_by("name"))
+    context = {
+        "employee": employee,
+        "cycles": list(cycles.values()),
+        "next_cycle": None
+        if cycles
+        else Cycle.objects.filter(status=Cycle.Status.SCHEDULED).order_by("opens_at").first(),
+        # The same for everyone in the department: the page keeps its rendering (for five minutes,
+        # or until another cycle is published) and builds this only to render it anew.
+        "published_cycle_id": Cycle.objects.latest_published_id(),
+        "departments_rated": SimpleLazyObject(lambda: _departments_rated(employee.department)),
+    }
+    return render(request, "surveys/my_surveys.html", context)
+
+
+def _departments_rated(department) -> dict:
+    """The providers `department` depends on, each with its published index (when a cycle is published)."""
+    providers = list(department.providers.active().order_by("name"))
     published = latest_published_cycle()
     if published is not None:
         scores = {
@@ -50,75 +78,158 @@ def my_surveys(request):
         }
         for provider in providers:
             provider.published_score = scores.get(provider.pk)
-    context = {
-        "employee": employee,
-        "cycles": list(cycles.values()),
-        "next_cycle": next_cycle,
-        "providers": providers,
-        "published": published,
-    }
-    return render(request, "surveys/my_surveys.html", context)
+    return {"providers": providers, "published": published}
 
 
 def _invitation_for(request, cycle_id: int, provider_code: str) -> Invitation:
-    """The signed-in employee's own invitation, or 404: nobody can open another person's survey."""
-    return get_object_or_404(
-        Invitation.objects.select_related("cycle", "provider"),
-        cycle_id=cycle_id,
-        provider__code=provider_code,
-        employee=_employee(request),
+    """The signed-in employee's own invitation, or 404: nobody can open another person's survey.
+
+    Found through the signed-in user rather than their employee record: a submission costs one
+    query less. Someone who is no employee gets 403, as on every employee page.
+    """
+    invitation = Invitation.objects.of_user(request.user, cycle_id, provider_code)
+    if invitation is None:
+        _employee(request)
+        raise Http404("No such survey for you.")
+    return invitation
+
+
+def _wants_json(request) -> bool:
+    """The survey page's script (static/js/survey.js) sends its forms with fetch and reads JSON."""
+    return request.headers.get("Accept", "").startswith("application/json")
+
+
+def _survey_url(cycle_id: int, code: str | None = None) -> str:
+    url = reverse("surveys:survey", args=[cycle_id])
+    return f"{url}#{code}" if code else url
+
+
+def _next_pending(invitation: Invitation) -> tuple[str, int] | None:
+    """The department to rate next in this cycle (the first pending, by name) and how many are left."""
+    left = list(
+        Invitation.objects.filter(
+            cycle_id=invitation.cycle_id, employee_id=invitation.employee_id, status=Invitation.Status.PENDING
+        )
+        .order_by("provider__name")
+        .values_list("provider__code", flat=True)
     )
+    return (left[0], len(left)) if left else None
+
+
+def survey(request, cycle_id: int):
+    """One cycle's survey: every department this employee rates, one section each.
+
+    static/js/survey.js shows one department at a time and sends each form in the background; without
+    it the sections follow each other and each form is an ordinary post (answer, below).
+    """
+    invitations = Invitation.objects.of_survey(_employee(request), cycle_id)
+    if not invitations:
+        raise Http404("No survey for you in this cycle.")
+    return _render_survey(request, invitations)
+
+
+# Stands for the CSRF token in a cached section: each page puts its own in (see _blank_section).
+CSRF_PLACEHOLDER = "CSRF-TOKEN-PLACEHOLDER"
+STATUS_BADGES = {
+    Invitation.Status.COMPLETED: ("text-bg-success", "Done"),
+    Invitation.Status.DECLINED: ("text-bg-secondary", "No interaction"),
+    "draft": ("text-bg-warning", "Draft"),
+    Invitation.Status.PENDING: ("text-bg-light border", "To do"),
+}
+
+
+def _render_survey(request, invitations: list[Invitation], bound: AnswerForm | None = None):
+    cycle = invitations[0].cycle
+    unavailable = None
+    try:
+        services.check_cycle_answerable(cycle)
+    except SurveyError as error:
+        unavailable = str(error)
+    sections, token = [], get_token(request)
+    for invitation in invitations:
+        draft = invitation.draft_or_none
+        section = {
+            "invitation": invitation,
+            "draft": draft,
+            "badge": STATUS_BADGES["draft" if draft is not None else invitation.status],
+            "html": None,
+        }
+        if invitation.is_pending and not unavailable:
+            if bound is not None and bound.prefix == invitation.provider.code:
+                section["form"] = bound
+            elif draft is not None:
+                section["form"] = AnswerForm(
+                    initial=AnswerForm.initial_from(draft),
+                    questions=invitation.questions,
+                    prefix=invitation.provider.code,
+                )
+            else:
+                section["html"] = _blank_section(invitation, token)
+        sections.append(section)
+    done = sum(not i.is_pending for i in invitations)
+    context = {
+        "cycle": cycle,
+        "sections": sections,
+        "unavailable": unavailable,
+        "done": done,
+        "total": len(invitations),
+        "percent": round(100 * done / len(invitations)),
+    }
+    return render(request, "surveys/survey.html", context)
+
+
+def _blank_section(invitation: Invitation, csrf_token: str) -> str:
+    """A department's section before anything is chosen: the same for everyone but the CSRF token,
+    so each process renders it once per cycle and department and pages put their token in. At a
+    deadline this page is opened thousands of times a minute, and rendering its questions was most
+    of its cost."""
+    cycle = invitation.cycle
+    key = f"survey-section:{cycle.pk}:{cycle.opened_at.timestamp() if cycle.opened_at else 0}:{invitation.provider_id}"
+    html = cache.get(key)
+    if html is None:
+        form = AnswerForm(questions=invitation.questions, prefix=invitation.provider.code)
+        context = {"invitation": invitation, "cycle": cycle, "form": form, "csrf_token": CSRF_PLACEHOLDER}
+        html = render_to_string("surveys/_section.html", context)
+        cache.set(key, html, 24 * 3600)
+    return mark_safe(html.replace(CSRF_PLACEHOLDER, csrf_token))  # noqa: S308 - our own rendering; the token is [A-Za-z0-9]
 
 
 def answer(request, cycle_id: int, provider_code: str):
+    """One department's form: save a draft, or submit (final). Its page is a section of the survey."""
     invitation = _invitation_for(request, cycle_id, provider_code)
-    questions = services.questions(invitation)
-    draft = Draft.objects.filter(invitation=invitation).first()
-    action = request.POST.get("action", "submit")
-    if request.method == "POST":
-        form = AnswerForm(request.POST, questions=questions, complete=action == "submit")
-        if form.is_valid():
-            try:
-                if action == "draft":
-                    services.draft_save(
-                        invitation=invitation,
-                        scores=form.scores(),
-                        comment_good=form.cleaned_data["comment_good"],
-                        comment_improve=form.cleaned_data["comment_improve"],
-                    )
-                    messages.success(
-                        request, f"Your draft for {invitation.provider.name} was saved. Only you can see it."
-                    )
-                else:
-                    services.response_submit(
-                        invitation=invitation,
-                        scores=form.scores(),
-                        comment_good=form.cleaned_data["comment_good"],
-                        comment_improve=form.cleaned_data["comment_improve"],
-                    )
-                    messages.success(
-                        request, f"Your ratings for {invitation.provider.name} were submitted anonymously."
-                    )
-            except SurveyError as error:
-                messages.error(request, str(error))
-            return redirect("surveys:my_surveys")
-    else:
-        form = AnswerForm(initial=AnswerForm.initial_from(draft), questions=questions)
-    unavailable = None
-    try:
-        services._check_answerable(invitation)
-    except SurveyError as error:
-        unavailable = str(error)
-    context = {
-        "invitation": invitation,
-        "cycle": invitation.cycle,
-        "form": form,
-        "draft": draft,
-        "unavailable": unavailable,
-    }
-    return render(
-        request, "surveys/answer.html", context, status=409 if unavailable and invitation.is_pending else 200
+    if request.method != "POST":
+        return redirect(_survey_url(cycle_id, provider_code))
+    action = "draft" if request.POST.get("action") == "draft" else "submit"
+    form = AnswerForm(
+        request.POST, questions=invitation.questions, complete=action == "submit", prefix=invitation.provider.code
     )
+    if not form.is_valid():
+        if _wants_json(request):
+            html = render_to_string(
+                "surveys/_answer_form.html",
+                {"invitation": invitation, "form": form, "cycle": invitation.cycle},
+                request,
+            )
+            return JsonResponse(
+                {"error": "Nothing was submitted: please complete the questions marked.", "form": html}, status=400
+            )
+        return _render_survey(request, Invitation.objects.of_survey(_employee(request), cycle_id), bound=form)
+    answers = {
+        "scores": form.scores(),
+        "comment_good": form.cleaned_data["comment_good"],
+        "comment_improve": form.cleaned_data["comment_improve"],
+    }
+    name = invitation.provider.name
+    try:
+        if action == "draft":
+            services.draft_save(invitation=invitation, **answers)
+        else:
+            services.response_submit(invitation=invitation, **answers)
+    except SurveyError as error:
+        return _refused(request, invitation, str(error))
+    if action == "draft":
+        return _done(request, invitation, "draft", f"Your draft for {name} was saved. Only you can see it.")
+    return _done(request, invitation, "completed", f"Your ratings for {name} were submitted anonymously.")
 
 
 @require_POST
@@ -127,17 +238,50 @@ def decline(request, cycle_id: int, provider_code: str):
     try:
         services.invitation_decline(invitation=invitation)
     except SurveyError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, f"Noted: no interaction with {invitation.provider.name} this period.")
-    return redirect("surveys:my_surveys")
+        return _refused(request, invitation, str(error))
+    name = invitation.provider.name
+    return _done(request, invitation, "declined", f"Noted: no interaction with {name} this period.")
+
+
+def _done(request, invitation: Invitation, status: str, message: str):
+    """Tell the script what happened, or (without it) go on to the next department with a message."""
+    if _wants_json(request):
+        return JsonResponse({"status": status, "message": message})
+    if status == "draft":
+        messages.success(request, message)
+        return redirect(_survey_url(invitation.cycle_id, invitation.provider.code))
+    following = _next_pending(invitation)
+    if following is None:
+        messages.success(request, f"{message} That was the last one: thank you.")
+        return redirect("surveys:my_surveys")
+    code, left = following
+    messages.success(request, f"{message} {left} department{pluralize(left)} left.")
+    return redirect(_survey_url(invitation.cycle_id, code))
+
+
+def _refused(request, invitation: Invitation, reason: str):
+    if _wants_json(request):
+        return JsonResponse({"error": reason}, status=409)
+    messages.error(request, reason)
+    return redirect(_survey_url(invitation.cycle_id, invitation.provider.code))
 
 
 # --- HR ---------------------------------------------------------------------------------------
 
 
+PARTICIPATION_SECONDS = 10
+
+
 def participation(cycle: Cycle) -> dict:
-    """Invited, completed, declined and rate, overall and per department (slowest first)."""
+    """Invited, completed, declined and rate, overall and per department (slowest first).
+
+    Counting every invitation of a large cycle takes the database a tenth of a second, and the
+    page polls while the cycle is open: each process keeps the figures for PARTICIPATION_SECONDS.
+    """
+    return cache.get_or_set(f"participation:{cycle.pk}", lambda: _count_participation(cycle), PARTICIPATION_SECONDS)
+
+
+def _count_participation(cycle: Cycle) -> dict:
 
     def rows(by: str) -> list[dict]:
         result = []
@@ -163,7 +307,12 @@ def participation(cycle: Cycle) -> dict:
     )
     answered = totals["completed"] + totals["declined"]
     totals["rate"] = round(100 * answered / totals["invited"]) if totals["invited"] else 0
-    return {"totals": totals, "by_rater": rows("rater_department"), "by_provider": rows("provider")}
+    return {
+        "totals": totals,
+        "by_rater": rows("rater_department"),
+        "by_provider": rows("provider"),
+        "as_of": timezone.now(),
+    }
 
 
 @hr_required

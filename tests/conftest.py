@@ -22,6 +22,20 @@ def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _empty_caches():
+    """Pages cache renderings in process memory under ids: a test must never see an earlier test's."""
+    from django.core.cache import cache
+
+    from surveys.models import _snapshots
+
+    cache.clear()
+    _snapshots.clear()
+    yield
+    cache.clear()
+    _snapshots.clear()
+
+
 @pytest.fixture
 def client():
     """The test client, behind the TLS-terminating proxy that production runs behind.

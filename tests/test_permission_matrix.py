@@ -56,7 +56,9 @@ MATRIX: dict[str, tuple[dict, dict[str, int]]] = {
     "departments:org_import_confirm": ({}, HR_ONLY_POST),
     "surveys:my_surveys": ({}, members(200)),
     # Sales and HR depend on IT: their people have an invitation; IT's own people have none.
-    "surveys:answer": ({"cycle_id": "open", "provider_code": "it"}, members(200, colleague=404, head=404)),
+    "surveys:survey": ({"cycle_id": "open"}, members(200, colleague=404, head=404)),
+    # A department's address leads to its section of the survey page.
+    "surveys:answer": ({"cycle_id": "open", "provider_code": "it"}, members(302, colleague=404, head=404)),
     "surveys:decline": ({"cycle_id": "open", "provider_code": "it"}, members(405)),
     "surveys:cycle_list": ({}, HR_ONLY),
     "surveys:cycle_create": ({}, HR_ONLY),

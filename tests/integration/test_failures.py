@@ -134,7 +134,13 @@ def _survey_org(people: int):
     return cycle, employees, admin
 
 
-ANSWERS = {"q_speed": "4", "q_care": "na", "comment_good": "Quick", "comment_improve": "", "action": "submit"}
+ANSWERS = {
+    "it-q_speed": "4",
+    "it-q_care": "na",
+    "it-comment_good": "Quick",
+    "it-comment_improve": "",
+    "action": "submit",
+}
 
 
 def test_submissions_are_stored_while_redis_is_down_and_a_sweep_aggregates_once_it_is_back(transactional_db):
@@ -152,7 +158,9 @@ def test_submissions_are_stored_while_redis_is_down_and_a_sweep_aggregates_once_
 
         statuses = []
         for employee in employees:
-            status, location, _ = Visitor(web, employee.user).form_post(f"/surveys/{cycle.pk}/it/", ANSWERS)
+            status, location, _ = Visitor(web, employee.user).form_post(
+                f"/surveys/{cycle.pk}/it/", ANSWERS, page=f"/surveys/{cycle.pk}/"
+            )
             statuses.append((status, location))
         assert statuses == [(302, "/my/surveys/")] * 12  # every answer acknowledged
         # HR closes the cycle: the close is saved though its aggregation task cannot be queued.
@@ -203,7 +211,7 @@ def test_a_database_restart_during_submissions_leaves_no_half_written_response(t
             restarted.set()
 
         def submit(visitor):
-            return visitor.form_post(f"/surveys/{cycle.pk}/it/", ANSWERS)[0]
+            return visitor.form_post(f"/surveys/{cycle.pk}/it/", ANSWERS, page=f"/surveys/{cycle.pk}/")[0]
 
         restarter = threading.Thread(target=restart_postgres)
         restarter.start()

@@ -37,3 +37,10 @@ def invitation(org, open_cycle) -> Invitation:
 
 
 ALL_GOOD = {"responsiveness": 4, "quality": 5}
+JSON = {"HTTP_ACCEPT": "application/json"}  # as the survey page's script sends its forms
+
+
+def answers(provider: str = "it", action: str = "submit", comment_good: str = "", **scores) -> dict:
+    """The POST of one department's form on the survey page (its fields carry the department's code)."""
+    data = {f"{provider}-q_{code}": str(score) for code, score in scores.items()}
+    return data | {f"{provider}-comment_good": comment_good, f"{provider}-comment_improve": "", "action": action}

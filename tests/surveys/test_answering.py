@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 import threading
 from datetime import timedelta
 
@@ -10,12 +11,18 @@ from django.utils import timezone
 from surveys import services
 from surveys.models import Answer, Cycle, Draft, Invitation, PendingResponse, Response
 from surveys.services import SurveyError
+from tests.factories import DependencyFactory, ServiceParameterFactory
 
-from .conftest import ALL_GOOD, make_cycle
+from .conftest import ALL_GOOD, JSON, answers, make_cycle
 
 
 def url(cycle, provider="it") -> str:
+    """Where one department's form posts."""
     return f"/surveys/{cycle.pk}/{provider}/"
+
+
+def survey_url(cycle) -> str:
+    return f"/surveys/{cycle.pk}/"
 
 
 def stored_responses() -> list[tuple]:
@@ -33,76 +40,124 @@ def stored_responses() -> list[tuple]:
 # --- the page ---------------------------------------------------------------------------------
 
 
-def test_the_survey_page_shows_the_questions_targets_scale_and_promise(login, org, open_cycle):
-    page = login(org.outsider).get(url(open_cycle)).content.decode()
+def test_the_survey_page_shows_each_department_with_its_questions_targets_scale_and_promise(login, org, open_cycle):
+    page = login(org.outsider).get(survey_url(open_cycle)).content.decode()
 
-    assert "How well did IT serve you?" in page
     assert "Your answers are anonymous. Your name is never stored with them." in page
+    assert "How well did IT serve you?" in page and "Department 1 of 1" in page
     assert "<legend" in page and "Responsiveness" in page and "Quality of work" in page
     assert "(target 4.0)" in page
     for label in ("1 Very poor", "2 Poor", "3 Acceptable", "4 Good", "5 Excellent", "Not applicable"):
         assert label in page
+    assert 'name="it-q_responsiveness"' in page and 'id="id_it-q_responsiveness_0"' in page
     assert "I had no interaction with IT this period" in page
+    assert "0</strong> of 1 department done" in page
 
 
-def test_submitting_stores_an_anonymous_response_and_shows_progress(login, org, open_cycle):
+def test_a_departments_address_opens_its_section_of_the_survey_page(login, org, open_cycle):
+    response = login(org.outsider).get(url(open_cycle))
+
+    assert response.status_code == 302 and response["Location"] == f"/surveys/{open_cycle.pk}/#it"
+
+
+def test_every_employee_gets_their_own_csrf_token_in_the_cached_questions(login, org, open_cycle):
+    first = login(org.outsider).get(survey_url(open_cycle))
+    second = login(org.outsider_head).get(survey_url(open_cycle))  # rendered from the cache
+    tokens = [re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', r.content.decode()) for r in (first, second)]
+
+    assert all(len(t) >= 2 for t in tokens)  # the answer form and the "no interaction" form
+    assert set(tokens[0]).isdisjoint(tokens[1])
+    assert "PLACEHOLDER" not in second.content.decode()
+    assert org.outsider.user.email not in second.content.decode()
+
+
+def test_submitting_without_the_script_stores_an_anonymous_response_and_says_so(login, org, open_cycle):
     client = login(org.outsider)
 
-    response = client.post(
-        url(open_cycle),
-        {
-            "q_responsiveness": "4",
-            "q_quality": "na",
-            "comment_good": "Fast",
-            "comment_improve": "",
-            "action": "submit",
-        },
-        follow=True,
-    )
+    response = client.post(url(open_cycle), answers(responsiveness=4, quality="na", comment_good="Fast"), follow=True)
 
-    assert "Your ratings for IT were submitted anonymously." in response.content.decode()
+    page = response.content.decode()
+    assert "Your ratings for IT were submitted anonymously. That was the last one: thank you." in page
     assert stored_responses() == [("it", "sales", {"quality": None, "responsiveness": 4}, "Fast", "")]
     assert Invitation.objects.get(cycle=open_cycle, employee=org.outsider).status == "completed"
-    assert "1 of 1</strong> department done" in response.content.decode()
+    assert "1 of 1</strong> department done" in page  # back on My surveys
+
+
+def test_submitting_with_the_script_answers_json(login, org, open_cycle):
+    response = login(org.outsider).post(url(open_cycle), answers(**ALL_GOOD), **JSON)
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "completed", "message": "Your ratings for IT were submitted anonymously."}
+    assert stored_responses() == [("it", "sales", {"quality": 5, "responsiveness": 4}, "", "")]
+
+
+def test_after_one_department_the_page_goes_on_to_the_next(login, org):
+    DependencyFactory(consumer=org.sales, provider=org.hr_dept)
+    ServiceParameterFactory(department=org.hr_dept, code="payroll", name="Payroll")
+    cycle = make_cycle(org)
+    cycle.providers.add(org.hr_dept)
+    services.cycle_open(cycle_id=cycle.pk)
+    client = login(org.outsider)
+
+    posted = client.post(url(cycle), answers(**ALL_GOOD))
+    page = client.get(posted["Location"]).content.decode()
+
+    assert posted["Location"] == f"/surveys/{cycle.pk}/#hr"
+    assert "Your ratings for IT were submitted anonymously. 1 department left." in page
+    assert "Your ratings for IT were submitted. Thank you." in page  # its section, now done
+    assert 'name="hr-q_payroll"' in page and 'name="it-q_responsiveness"' not in page
 
 
 def test_a_draft_is_kept_for_its_owner_and_deleted_on_submit(login, org, open_cycle):
     client = login(org.outsider)
 
-    client.post(url(open_cycle), {"q_responsiveness": "2", "comment_improve": "Slow", "action": "draft"})
-    page = client.get(url(open_cycle)).content.decode()
+    saved = client.post(
+        url(open_cycle), answers(action="draft", responsiveness=2) | {"it-comment_improve": "Slow"}, **JSON
+    )
+    page = client.get(survey_url(open_cycle)).content.decode()
 
+    assert saved.json() == {"status": "draft", "message": "Your draft for IT was saved. Only you can see it."}
     assert Draft.objects.get().scores == {"responsiveness": 2}
-    assert 'value="2" checked' in page and "Slow" in page
+    assert 'value="2" checked' in page and "Slow" in page and "Continuing your draft" in page
     assert "Draft" in client.get("/my/surveys/").content.decode()
-    client.post(url(open_cycle), {"q_responsiveness": "2", "q_quality": "3", "action": "submit"})
+    client.post(url(open_cycle), answers(responsiveness=2, quality=3))
     assert not Draft.objects.exists()
 
 
-def test_declining_records_no_interaction_and_no_ratings(login, org, open_cycle):
-    response = login(org.outsider).post(url(open_cycle) + "decline/", follow=True)
+def test_a_draft_shows_only_on_its_owners_page(login, org, open_cycle):
+    login(org.outsider).post(url(open_cycle), answers(action="draft", responsiveness=2), **JSON)
 
-    assert "Noted: no interaction with IT this period." in response.content.decode()
+    page = login(org.outsider_head).get(survey_url(open_cycle)).content.decode()
+
+    assert " checked" not in page and "Continuing your draft" not in page
+
+
+def test_declining_records_no_interaction_and_no_ratings(login, org, open_cycle):
+    response = login(org.outsider).post(url(open_cycle) + "decline/", **JSON)
+
+    assert response.json() == {"status": "declined", "message": "Noted: no interaction with IT this period."}
     assert Invitation.objects.get(cycle=open_cycle, employee=org.outsider).status == "declined"
     assert stored_responses() == []
 
 
-# --- bad input --------------------------------------------------------------------------------
-
-
 def test_an_incomplete_submit_lists_what_is_missing_and_saves_nothing(login, org, open_cycle):
-    response = login(org.outsider).post(url(open_cycle), {"q_responsiveness": "4", "action": "submit"})
+    client = login(org.outsider)
 
-    assert response.status_code == 200
-    assert "Choose a score for Quality of work, or “Not applicable”." in response.content.decode()
+    page = client.post(url(open_cycle), answers(responsiveness=4))
+    scripted = client.post(url(open_cycle), answers(responsiveness=4), **JSON)
+
+    assert page.status_code == 200
+    assert "Nothing was submitted." in page.content.decode()
+    assert "Choose a score for Quality of work, or “Not applicable”." in page.content.decode()
+    assert 'value="4" checked' in page.content.decode()  # what was chosen is still there
+    assert scripted.status_code == 400
+    assert "Choose a score for Quality of work" in scripted.json()["form"]
     assert stored_responses() == [] and not Draft.objects.exists()
 
 
 @pytest.mark.parametrize("bad", ["6", "0", "-1", "4.5", "excellent"])
 def test_a_score_outside_1_to_5_is_refused(login, org, open_cycle, bad):
-    response = login(org.outsider).post(
-        url(open_cycle), {"q_responsiveness": bad, "q_quality": "4", "action": "submit"}
-    )
+    response = login(org.outsider).post(url(open_cycle), answers(responsiveness=bad, quality=4))
 
     assert response.status_code == 200
     assert "Select a valid choice" in response.content.decode()
@@ -123,6 +178,7 @@ def test_a_department_one_does_not_depend_on_cannot_be_answered(login, org, open
     # Sales is in scope but the outsider's own department: no invitation exists for it.
     assert login(org.outsider).get(url(open_cycle, "sales")).status_code == 404
     assert login(org.outsider).post(url(open_cycle, "hr"), {"action": "submit"}).status_code == 404
+    assert login(org.outsider).post(url(open_cycle, "hr"), {"action": "submit"}, **JSON).status_code == 404
 
 
 def test_another_employees_invitation_cannot_be_reached(login, org, open_cycle):
@@ -130,12 +186,9 @@ def test_another_employees_invitation_cannot_be_reached(login, org, open_cycle):
     client = login(org.colleague)  # IT depends on nobody
 
     assert client.get(url(open_cycle)).status_code == 404
-    assert (
-        client.post(
-            url(open_cycle), {**{f"q_{k}": str(v) for k, v in ALL_GOOD.items()}, "action": "submit"}
-        ).status_code
-        == 404
-    )
+    assert client.get(survey_url(open_cycle)).status_code == 404
+    assert client.post(url(open_cycle), answers(**ALL_GOOD)).status_code == 404
+    assert client.post(url(open_cycle), answers(**ALL_GOOD), **JSON).status_code == 404
     assert client.post(url(open_cycle) + "decline/").status_code == 404
     assert Invitation.objects.filter(status="pending").count() == 3
 
@@ -144,12 +197,15 @@ def test_a_closed_cycle_explains_and_accepts_nothing(login, org, open_cycle):
     services.cycle_close(cycle_id=open_cycle.pk)
     client = login(org.outsider)
 
-    page = client.get(url(open_cycle))
-    posted = client.post(url(open_cycle), {"q_responsiveness": "4", "q_quality": "4", "action": "submit"}, follow=True)
+    page = client.get(survey_url(open_cycle)).content.decode()
+    posted = client.post(url(open_cycle), answers(**ALL_GOOD), follow=True)
+    scripted = client.post(url(open_cycle), answers(**ALL_GOOD), **JSON)
 
-    assert page.status_code == 409
-    assert "This survey has closed" in page.content.decode()
+    assert "This survey has closed: answers are no longer accepted." in page
+    assert "it-q_responsiveness" not in page and "Answers are not accepted now." in page
     assert "This survey has closed: answers are no longer accepted." in posted.content.decode()
+    assert scripted.status_code == 409
+    assert scripted.json() == {"error": "This survey has closed: answers are no longer accepted."}
     assert stored_responses() == []
 
 
@@ -171,12 +227,13 @@ def test_an_unopened_cycle_says_when_it_opens(org, invitation):
 
 def test_a_second_submit_is_refused_with_a_message_and_stores_nothing_more(login, org, open_cycle):
     client = login(org.outsider)
-    data = {"q_responsiveness": "4", "q_quality": "5", "action": "submit"}
 
-    client.post(url(open_cycle), data)
-    again = client.post(url(open_cycle), data, follow=True)
+    client.post(url(open_cycle), answers(**ALL_GOOD))
+    again = client.post(url(open_cycle), answers(**ALL_GOOD), follow=True)
+    scripted = client.post(url(open_cycle), answers(**ALL_GOOD), **JSON)
 
     assert "You already submitted your ratings for IT. Nothing was changed." in again.content.decode()
+    assert scripted.status_code == 409 and "already submitted" in scripted.json()["error"]
     assert len(stored_responses()) == 1
     assert client.post(url(open_cycle) + "decline/").status_code == 302
     assert Invitation.objects.get(cycle=open_cycle, employee=org.outsider).status == "completed"

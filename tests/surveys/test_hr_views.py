@@ -3,9 +3,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 
-from surveys import services
+from surveys import services, views
 from surveys.models import Cycle, Invitation
 from tests.factories import EmployeeFactory
 
@@ -107,7 +108,13 @@ def test_thresholds_scope_and_opening_are_frozen_once_open(login, org, open_cycl
     assert open_cycle.closes_at > timezone.now() + timedelta(days=19)
 
 
-def test_participation_moves_as_people_answer(login, org, open_cycle, invitation):
+@pytest.fixture
+def live_participation(monkeypatch):
+    """Figures counted afresh on every request (the page keeps them PARTICIPATION_SECONDS otherwise)."""
+    monkeypatch.setattr(views, "PARTICIPATION_SECONDS", 0)
+
+
+def test_participation_moves_as_people_answer(login, org, open_cycle, invitation, live_participation):
     client = login(org.hr)
     before = client.get(f"/hr/cycles/{open_cycle.pk}/").context["participation"]
     services.response_submit(invitation=invitation, scores=ALL_GOOD)
@@ -131,7 +138,9 @@ def test_participation_moves_as_people_answer(login, org, open_cycle, invitation
     assert "67%</strong> answered" in client.get("/hr/").content.decode()
 
 
-def test_the_open_cycle_page_polls_a_participation_fragment_that_moves(login, org, open_cycle, invitation):
+def test_the_open_cycle_page_polls_a_participation_fragment_that_moves(
+    login, org, open_cycle, invitation, live_participation
+):
     client = login(org.hr)
     page = client.get(f"/hr/cycles/{open_cycle.pk}/").content.decode()
     assert 'data-live-url="?partial=participation"' in page and "js/live.js" in page
@@ -141,6 +150,20 @@ def test_the_open_cycle_page_polls_a_participation_fragment_that_moves(login, or
 
     assert "<strong>33%</strong> answered: 1 completed" in fragment
     assert "<nav" not in fragment  # the fragment only, not the whole page
+
+
+def test_participation_is_counted_at_most_every_few_seconds_and_says_when(login, org, open_cycle, invitation):
+    client = login(org.hr)
+    first = client.get(f"/hr/cycles/{open_cycle.pk}/", {"partial": "participation"}).content.decode()
+    services.response_submit(invitation=invitation, scores=ALL_GOOD)
+
+    again = client.get(f"/hr/cycles/{open_cycle.pk}/", {"partial": "participation"}).content.decode()
+    cache.delete(f"participation:{open_cycle.pk}")  # PARTICIPATION_SECONDS later
+    later = client.get(f"/hr/cycles/{open_cycle.pk}/", {"partial": "participation"}).content.decode()
+
+    assert views.PARTICIPATION_SECONDS <= 10
+    assert again == first and "<strong>0%</strong> answered" in again and "as of " in again
+    assert "<strong>33%</strong> answered: 1 completed" in later
 
 
 def test_a_closed_cycle_page_does_not_poll(login, org, open_cycle):
@@ -189,7 +212,7 @@ def grow(org, cycle, n: int) -> None:
     ("who", "url"),
     [
         ("outsider", "/my/surveys/"),
-        ("outsider", "/surveys/{pk}/it/"),
+        ("outsider", "/surveys/{pk}/"),
         ("hr", "/hr/cycles/{pk}/"),
         ("hr", "/hr/cycles/"),
         ("hr", "/hr/"),

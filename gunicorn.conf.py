@@ -1,0 +1,19 @@
+"""gunicorn's settings: bin/web, the load test and the integration tests all start gunicorn from the
+project root, where gunicorn reads this file by itself. Each setting can be changed from the
+environment (see README, Configuration)."""
+
+import os
+
+bind = os.environ.get("BIND", "0.0.0.0:8000")
+# One process per core, each with threads: a request spends about half its time waiting for
+# PostgreSQL, when another thread of the same process can run. (A sync worker is also held by every
+# open connection until its request arrives: a few idle keep-alive or slow clients stall the site.
+# A gthread worker parks such connections and gives its threads only to requests that have arrived.)
+workers = int(os.environ.get("WEB_CONCURRENCY", os.cpu_count() or 2))
+worker_class = "gthread"
+threads = int(os.environ.get("WEB_THREADS", "4"))
+keepalive = 5
+# The proxy in front appends the client's address to X-Forwarded-For (see PROXY_COUNT).
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# No access log: the app writes one JSON line per request, without client addresses.
+accesslog = None
