@@ -9,7 +9,9 @@ bind = os.environ.get("BIND", "0.0.0.0:8000")
 # PostgreSQL, when another thread of the same process can run. (A sync worker is also held by every
 # open connection until its request arrives: a few idle keep-alive or slow clients stall the site.
 # A gthread worker parks such connections and gives its threads only to requests that have arrived.)
-workers = int(os.environ.get("WEB_CONCURRENCY", os.cpu_count() or 2))
+# Each thread keeps a database connection (CONN_MAX_AGE): workers × threads per web process, plus
+# Celery's, must stay under PostgreSQL's max_connections (100 by default).
+workers = int(os.environ.get("WEB_CONCURRENCY", min(os.cpu_count() or 2, 8)))
 worker_class = "gthread"
 threads = int(os.environ.get("WEB_THREADS", "4"))
 keepalive = 5

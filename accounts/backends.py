@@ -20,6 +20,8 @@ class PortalBackend(ModelBackend):
             user_id = User._meta.pk.to_python(user_id)
         except Exception:  # noqa: BLE001 - a malformed id in a session is no user, as in ModelBackend
             return None
+        if not rawsql.fits(user_id):
+            return None
         with connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT {rawsql.columns(User, 'u')} FROM {User._meta.db_table} u WHERE u.id = %s", [user_id]

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from django.contrib.sessions.backends import db
-from django.db import connection
+from django.contrib.sessions.backends.base import UpdateError
+from django.db import InterfaceError, OperationalError, connection
 from django.utils import timezone
 
 
@@ -23,3 +24,14 @@ class SessionStore(db.SessionStore):
             self._session_key = None
             return None
         return self.model(session_key=self.session_key, session_data=row[0])
+
+    def save(self, must_create=False):
+        """As Django's, but a lost database stays a lost database: Django reports any error while
+        updating a session as "the session was deleted meanwhile" (a 400), and the page would then
+        not say that nothing was saved and to try again (survey_portal.views.server_error)."""
+        try:
+            super().save(must_create)
+        except UpdateError as error:
+            if isinstance(error.__context__, (OperationalError, InterfaceError)):
+                raise error.__context__ from None
+            raise

@@ -7,6 +7,7 @@ NULL in the database, so nothing here can show them by accident.
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -42,10 +43,11 @@ def departments_scorecard_visible_to(roles: Roles) -> QuerySet[Department]:
 
 
 def version(cycles: list[Cycle]) -> str:
-    """Changes whenever any of these cycles' results are recomputed: pages cache their rendering
-    under it (a trend shows every cycle, so any cycle's new figures change every page)."""
-    stamps = [c.result.computed_at for c in cycles if c.result.computed_at]
-    return f"{len(cycles)}-{max(stamps).timestamp() if stamps else 0}"
+    """Changes whenever what result pages show of these cycles changes (figures recomputed, a
+    cycle closed, published or purged): they cache their rendering under it. Every cycle counts:
+    a trend shows them all."""
+    state = [(c.pk, c.status, c.result.computed_at, c.published_at, c.purged_at) for c in cycles]
+    return hashlib.md5(repr(state).encode(), usedforsecurity=False).hexdigest()
 
 
 def pick_cycle(cycles: list[Cycle], wanted: str | None) -> Cycle | None:

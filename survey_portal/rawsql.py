@@ -13,6 +13,13 @@ from functools import cache
 from django.db import connection
 from django.db.models import Model
 
+BIGINT = range(-(2**63), 2**63)
+
+
+def fits(*ids: int) -> bool:
+    """Whether ids from a URL fit a database id: SQLite raises, not "no such row", on larger ones."""
+    return all(i in BIGINT for i in ids)
+
 
 @cache
 def columns(model: type[Model], alias: str) -> str:
@@ -23,6 +30,8 @@ def columns(model: type[Model], alias: str) -> str:
 
 @cache
 def _loaders(model: type[Model], vendor: str) -> tuple[list[str], list[tuple]]:
+    # Kept per process: the converters are the database backend's and the fields', bound to the
+    # first connection that asked, and read only settings (the time zone) from it.
     names, converters = [], []
     for field in model._meta.concrete_fields:
         column = field.get_col(model._meta.db_table)

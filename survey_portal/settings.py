@@ -140,8 +140,10 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Per-process memory: it holds only what never changes once written (rendered survey questions of an
-# open cycle, results keyed by when they were computed), so processes never need to agree.
+# Per-process memory for renderings that are the same for everyone: a blank survey section, the
+# navigation, scorecards and results. Every key holds what the rendering depends on (the cycle's
+# status and when its results were computed, a department's name...), so nothing stale is shown
+# and processes never need to agree; live participation is kept 10 s, departments rated 5 minutes.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 5000}}}
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -187,7 +189,11 @@ SESSION_ENGINE = "accounts.sessions"  # database sessions, read without the ORM 
 
 # Login throttling (django-axes): 5 failures for one username from one address lock that pair
 # for 15 minutes; a success resets the count.
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "accounts.backends.PortalBackend"]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "accounts.backends.PortalBackend",  # signs people in; reads the user of each request in plain SQL
+    "django.contrib.auth.backends.ModelBackend",  # still reads sessions signed in before PortalBackend
+]
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]

@@ -10,7 +10,8 @@ shuffled batches, so neither insertion order nor transaction ids tie a response 
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from functools import cached_property
 
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -170,8 +171,43 @@ class CycleParameter(models.Model):
 # The snapshot of an open cycle never changes, and every submission reads it: each process keeps
 # what it read. The key holds the opening time too, so that an id reused after a rolled-back
 # transaction (SQLite does that, in tests) can never find another cycle's questions.
-_snapshots: dict[tuple, list[CycleParameter]] = {}
+_snapshots: dict[tuple, object] = {}
 _SNAPSHOTS_KEPT = 2000
+
+
+def _keep(key: tuple, value) -> None:
+    if len(_snapshots) >= _SNAPSHOTS_KEPT:
+        _snapshots.clear()
+    _snapshots[key] = value
+
+
+@dataclass(frozen=True)
+class Questionnaire:
+    """What an open cycle asks about one department: the department and its snapshotted questions."""
+
+    cycle_id: int
+    provider: Department
+    questions: tuple[CycleParameter, ...]
+
+    @classmethod
+    def of(cls, cycle_id: int, provider_code: str) -> Questionnaire | None:
+        """The questionnaire at a survey form's address, or None. Kept by each process: a snapshot
+        never changes, and a department's code is checked again by the query that stores answers."""
+        if not rawsql.fits(cycle_id):
+            return None
+        key = ("code", cycle_id, provider_code)
+        found = _snapshots.get(key)
+        if found is None:
+            questions = tuple(
+                CycleParameter.objects.filter(cycle_id=cycle_id, department__code=provider_code)
+                .select_related("department")
+                .order_by("position", "name")
+            )
+            if not questions:
+                return None
+            found = cls(cycle_id, questions[0].department, questions)
+            _keep(key, found)
+        return found
 
 
 def questions_of(cycle: Cycle, department_id: int) -> list[CycleParameter]:
@@ -183,9 +219,7 @@ def questions_of(cycle: Cycle, department_id: int) -> list[CycleParameter]:
             CycleParameter.objects.filter(cycle=cycle, department_id=department_id).order_by("position", "name")
         )
         if cycle.opened_at and questions:
-            if len(_snapshots) >= _SNAPSHOTS_KEPT:
-                _snapshots.clear()
-            _snapshots[key] = questions
+            _keep(key, questions)
     return list(questions)
 
 
@@ -196,6 +230,8 @@ class InvitationQuerySet(models.QuerySet):
         survey_portal.rawsql), equal to
         select_related("cycle", "provider").filter(cycle_id=…, provider__code=…, employee__user=…,
         employee__active=True)."""
+        if not rawsql.fits(cycle_id):
+            return None
         invitation, cycle, department = Invitation, Cycle, Department
         # Subqueries for the department and the employee, not joins: PostgreSQL plans this in half
         # the time of a four-table join, and planning was most of the query's cost.
@@ -219,13 +255,12 @@ class InvitationQuerySet(models.QuerySet):
 
     def open_of(self, employee: Employee) -> list[Invitation]:
         """The employee's invitations in open cycles, by closing time and department name, each with
-        its cycle and provider and `has_draft`: My surveys. One plain SQL query, equal to
+        its cycle and provider: My surveys. One plain SQL query, equal to
         filter(employee=…, cycle__status="open").select_related("cycle", "provider")
-        .annotate(has_draft=Exists(drafts)).order_by("cycle__closes_at", "provider__name")."""
+        .order_by("cycle__closes_at", "provider__name")."""
         invitation, cycle, department = Invitation, Cycle, Department
         sql = f"""
-            SELECT {rawsql.columns(invitation, "i")}, {rawsql.columns(cycle, "c")}, {rawsql.columns(department, "d")},
-                   EXISTS (SELECT 1 FROM {Draft._meta.db_table} dr WHERE dr.invitation_id = i.id)
+            SELECT {rawsql.columns(invitation, "i")}, {rawsql.columns(cycle, "c")}, {rawsql.columns(department, "d")}
             FROM {invitation._meta.db_table} i
             JOIN {cycle._meta.db_table} c ON c.id = i.cycle_id
             JOIN {department._meta.db_table} d ON d.id = i.provider_id
@@ -237,23 +272,23 @@ class InvitationQuerySet(models.QuerySet):
             rows = cursor.fetchall()
         found = []
         for row in rows:
-            item, item_cycle, provider = rawsql.instances(row[:-1], invitation, cycle, department)
-            item.cycle, item.provider, item.employee, item.has_draft = item_cycle, provider, employee, bool(row[-1])
+            item, item_cycle, provider = rawsql.instances(row, invitation, cycle, department)
+            item.cycle, item.provider, item.employee = item_cycle, provider, employee
             found.append(item)
         return found
 
     def of_survey(self, employee: Employee, cycle_id: int) -> list[Invitation]:
         """The employee's invitations in one cycle, by department name, each with its cycle, provider
-        and draft (None if none): the survey page. One plain SQL query, equal to
-        filter(cycle_id=…, employee=…).select_related("cycle", "provider", "draft").order_by("provider__name")."""
+        (and draft): the survey page. One plain SQL query, equal to
+        filter(cycle_id=…, employee=…).select_related("cycle", "provider").order_by("provider__name")."""
+        if not rawsql.fits(cycle_id):
+            return []
         invitation, cycle, department = Invitation, Cycle, Department
         sql = f"""
-            SELECT {rawsql.columns(invitation, "i")}, {rawsql.columns(cycle, "c")},
-                   {rawsql.columns(department, "d")}, {rawsql.columns(Draft, "dr")}
+            SELECT {rawsql.columns(invitation, "i")}, {rawsql.columns(cycle, "c")}, {rawsql.columns(department, "d")}
             FROM {invitation._meta.db_table} i
             JOIN {cycle._meta.db_table} c ON c.id = i.cycle_id
             JOIN {department._meta.db_table} d ON d.id = i.provider_id
-            LEFT JOIN {Draft._meta.db_table} dr ON dr.invitation_id = i.id
             WHERE i.cycle_id = %s AND i.employee_id = %s
             ORDER BY d.name, d.id
         """
@@ -262,11 +297,8 @@ class InvitationQuerySet(models.QuerySet):
             rows = cursor.fetchall()
         found = []
         for row in rows:
-            item, item_cycle, provider, draft = rawsql.instances(row, invitation, cycle, department, Draft)
+            item, item_cycle, provider = rawsql.instances(row, invitation, cycle, department)
             item.cycle, item.provider, item.employee = item_cycle, provider, employee
-            Invitation.draft.related.set_cached_value(item, draft)  # None reads as "no draft"
-            if draft is not None:
-                draft.invitation = item
             found.append(item)
         return found
 
@@ -296,6 +328,15 @@ class Invitation(models.Model):
     provider = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
     rater_department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    # The employee's unsubmitted answers (a draft), private to them. They live on the invitation's
+    # own row so that the update that submits (or declines) it also erases them: no concurrent
+    # "Save draft" can leave a draft behind a submitted survey.
+    draft_scores = models.JSONField(
+        null=True, blank=True, help_text="parameter code -> 1..5, or null for not applicable; empty: no draft"
+    )
+    draft_comment_good = models.TextField(blank=True, db_default="")  # (invitations are created in SQL)
+    draft_comment_improve = models.TextField(blank=True, db_default="")
+    draft_saved_at = models.DateTimeField(null=True, blank=True)
 
     objects = InvitationQuerySet.as_manager()
 
@@ -303,6 +344,11 @@ class Invitation(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["cycle", "employee", "provider"], name="unique_invitation"),
             models.CheckConstraint(condition=~Q(provider=models.F("rater_department")), name="invitation_not_own"),
+            # A submitted or declined survey keeps no draft: the database refuses it, whatever the code.
+            models.CheckConstraint(
+                condition=Q(status="pending") | Q(draft_saved_at=None, draft_scores=None),
+                name="invitation_draft_only_while_pending",
+            ),
         ]
         indexes = [
             models.Index(fields=["cycle", "status"]),
@@ -327,22 +373,25 @@ class Invitation(models.Model):
         return questions_of(self.cycle, self.provider_id)
 
     @property
-    def draft_or_none(self) -> Draft | None:
-        """The employee's unsubmitted answers (select_related("draft") reads them with the invitation)."""
-        return getattr(self, "draft", None)  # the reverse one-to-one raises an AttributeError when absent
+    def draft(self) -> Draft | None:
+        """The employee's unsubmitted answers, or None."""
+        if self.draft_saved_at is None:
+            return None
+        return Draft(self.draft_scores or {}, self.draft_comment_good, self.draft_comment_improve, self.draft_saved_at)
 
 
-class Draft(models.Model):
-    """Unsubmitted answers. Belongs to the employee (through the invitation) and is deleted on submit."""
+# What submitting or declining an invitation writes besides its status: its draft, erased.
+DRAFT_ERASED = {"draft_scores": None, "draft_comment_good": "", "draft_comment_improve": "", "draft_saved_at": None}
 
-    invitation = models.OneToOneField(Invitation, on_delete=models.CASCADE, related_name="draft")
-    scores = models.JSONField(default=dict, help_text="parameter code -> 1..5, or null for not applicable")
-    comment_good = models.TextField(blank=True)
-    comment_improve = models.TextField(blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
-    def __str__(self) -> str:
-        return f"Draft for {self.invitation}"
+@dataclass(frozen=True)
+class Draft:
+    """Unsubmitted answers (stored on their invitation): private to the employee until submitted."""
+
+    scores: dict
+    comment_good: str
+    comment_improve: str
+    updated_at: datetime
 
 
 class PendingResponse(models.Model):

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import hashlib
+
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
@@ -24,7 +26,7 @@ from survey_portal.celery import enqueue
 
 from . import notifications, services
 from .forms import AnswerForm, CycleForm, RepeatForm
-from .models import Cycle, Invitation
+from .models import Cycle, Invitation, Questionnaire
 from .services import SurveyError
 from .tasks import reminders_send_task
 
@@ -47,7 +49,7 @@ def my_surveys(request):
         if entry is None:
             url = _survey_url(invitation.cycle_id)
             entry = cycles[invitation.cycle_id] = {"cycle": invitation.cycle, "url": url, "invitations": [], "done": 0}
-        invitation.badge = STATUS_BADGES["draft" if invitation.has_draft else invitation.status]
+        invitation.badge = STATUS_BADGES["draft" if invitation.draft_saved_at else invitation.status]
         invitation.url = f"{entry['url']}#{invitation.provider.code}"
         entry["invitations"].append(invitation)
         entry["done"] += not invitation.is_pending
@@ -104,18 +106,6 @@ def _survey_url(cycle_id: int, code: str | None = None) -> str:
     return f"{url}#{code}" if code else url
 
 
-def _next_pending(invitation: Invitation) -> tuple[str, int] | None:
-    """The department to rate next in this cycle (the first pending, by name) and how many are left."""
-    left = list(
-        Invitation.objects.filter(
-            cycle_id=invitation.cycle_id, employee_id=invitation.employee_id, status=Invitation.Status.PENDING
-        )
-        .order_by("provider__name")
-        .values_list("provider__code", flat=True)
-    )
-    return (left[0], len(left)) if left else None
-
-
 def survey(request, cycle_id: int):
     """One cycle's survey: every department this employee rates, one section each.
 
@@ -128,8 +118,10 @@ def survey(request, cycle_id: int):
     return _render_survey(request, invitations)
 
 
-# Stands for the CSRF token in a cached section: each page puts its own in (see _blank_section).
+# Stands for the CSRF token in a cached section: each page puts its own in (see _blank_section). Only
+# the attribute is replaced: escaped text (a department's description...) cannot contain a quote.
 CSRF_PLACEHOLDER = "CSRF-TOKEN-PLACEHOLDER"
+CSRF_ATTRIBUTE = f'value="{CSRF_PLACEHOLDER}"'
 STATUS_BADGES = {
     Invitation.Status.COMPLETED: ("text-bg-success", "Done"),
     Invitation.Status.DECLINED: ("text-bg-secondary", "No interaction"),
@@ -139,6 +131,8 @@ STATUS_BADGES = {
 
 
 def _render_survey(request, invitations: list[Invitation], bound: AnswerForm | None = None):
+    """The survey page. Its template reads plain values (no model lookups in loops): it is the
+    most opened page at a deadline."""
     cycle = invitations[0].cycle
     unavailable = None
     try:
@@ -146,12 +140,18 @@ def _render_survey(request, invitations: list[Invitation], bound: AnswerForm | N
     except SurveyError as error:
         unavailable = str(error)
     sections, token = [], get_token(request)
-    for invitation in invitations:
-        draft = invitation.draft_or_none
+    for number, invitation in enumerate(invitations, start=1):
+        draft = invitation.draft
+        badge_class, badge = STATUS_BADGES["draft" if draft is not None else invitation.status]
         section = {
+            "number": number,
+            "code": invitation.provider.code,
+            "name": invitation.provider.name,
+            "status": invitation.status,
+            "badge_class": badge_class,
+            "badge": badge,
             "invitation": invitation,
             "draft": draft,
-            "badge": STATUS_BADGES["draft" if draft is not None else invitation.status],
             "html": None,
         }
         if invitation.is_pending and not unavailable:
@@ -169,11 +169,14 @@ def _render_survey(request, invitations: list[Invitation], bound: AnswerForm | N
     done = sum(not i.is_pending for i in invitations)
     context = {
         "cycle": cycle,
+        "closes_at": cycle.closes_at,
+        "days_left": cycle.days_left,
         "sections": sections,
         "unavailable": unavailable,
         "done": done,
         "total": len(invitations),
         "percent": round(100 * done / len(invitations)),
+        "csrf_token": token,  # one for the whole page (the sign-out form's too)
     }
     return render(request, "surveys/survey.html", context)
 
@@ -183,53 +186,74 @@ def _blank_section(invitation: Invitation, csrf_token: str) -> str:
     so each process renders it once per cycle and department and pages put their token in. At a
     deadline this page is opened thousands of times a minute, and rendering its questions was most
     of its cost."""
-    cycle = invitation.cycle
-    key = f"survey-section:{cycle.pk}:{cycle.opened_at.timestamp() if cycle.opened_at else 0}:{invitation.provider_id}"
+    cycle, provider = invitation.cycle, invitation.provider
+    shown = hashlib.md5(f"{provider.code}|{provider.name}|{provider.description}".encode(), usedforsecurity=False)
+    opened = cycle.opened_at.timestamp() if cycle.opened_at else 0
+    key = f"survey-section:{cycle.pk}:{opened}:{provider.pk}:{shown.hexdigest()}"
     html = cache.get(key)
     if html is None:
         form = AnswerForm(questions=invitation.questions, prefix=invitation.provider.code)
         context = {"invitation": invitation, "cycle": cycle, "form": form, "csrf_token": CSRF_PLACEHOLDER}
         html = render_to_string("surveys/_section.html", context)
         cache.set(key, html, 24 * 3600)
-    return mark_safe(html.replace(CSRF_PLACEHOLDER, csrf_token))  # noqa: S308 - our own rendering; the token is [A-Za-z0-9]
+    # The token is [A-Za-z0-9]: nothing to escape.
+    return mark_safe(html.replace(CSRF_ATTRIBUTE, f'value="{csrf_token}"'))  # noqa: S308 - our own rendering
 
 
 def answer(request, cycle_id: int, provider_code: str):
     """One department's form: save a draft, or submit (final). Its page is a section of the survey."""
-    invitation = _invitation_for(request, cycle_id, provider_code)
     if request.method != "POST":
+        _invitation_for(request, cycle_id, provider_code)
         return redirect(_survey_url(cycle_id, provider_code))
-    action = "draft" if request.POST.get("action") == "draft" else "submit"
+    questionnaire = Questionnaire.of(cycle_id, provider_code)
+    if questionnaire is None:
+        _invitation_for(request, cycle_id, provider_code)  # 403 for someone who is no employee
+        raise Http404("No such survey.")
+    action = request.POST.get("action")
+    if action not in ("submit", "draft"):
+        # Never guess: a draft taken for a final submission could not be undone.
+        return _refused(request, cycle_id, provider_code, "Choose “Submit” or “Save draft”. Nothing was saved.", 400)
     form = AnswerForm(
-        request.POST, questions=invitation.questions, complete=action == "submit", prefix=invitation.provider.code
+        request.POST, questions=questionnaire.questions, complete=action == "submit", prefix=provider_code
     )
     if not form.is_valid():
-        if _wants_json(request):
-            html = render_to_string(
-                "surveys/_answer_form.html",
-                {"invitation": invitation, "form": form, "cycle": invitation.cycle},
-                request,
-            )
-            return JsonResponse(
-                {"error": "Nothing was submitted: please complete the questions marked.", "form": html}, status=400
-            )
-        return _render_survey(request, Invitation.objects.of_survey(_employee(request), cycle_id), bound=form)
+        return _form_errors(request, _invitation_for(request, cycle_id, provider_code), form)
     answers = {
         "scores": form.scores(),
         "comment_good": form.cleaned_data["comment_good"],
         "comment_improve": form.cleaned_data["comment_improve"],
     }
-    name = invitation.provider.name
+    name = questionnaire.provider.name
+    submitted = f"Your ratings for {name} were submitted anonymously."
+    if action == "submit" and services.response_submit_as(user=request.user, questionnaire=questionnaire, **answers):
+        return _done(request, cycle_id, provider_code, "completed", submitted)
+    # A draft, or a submission the one-statement path did not store: with the invitation, the full
+    # checks say why (or store it).
+    invitation = _invitation_for(request, cycle_id, provider_code)
     try:
         if action == "draft":
             services.draft_save(invitation=invitation, **answers)
         else:
             services.response_submit(invitation=invitation, **answers)
     except SurveyError as error:
-        return _refused(request, invitation, str(error))
+        return _refused(request, cycle_id, provider_code, str(error))
     if action == "draft":
-        return _done(request, invitation, "draft", f"Your draft for {name} was saved. Only you can see it.")
-    return _done(request, invitation, "completed", f"Your ratings for {name} were submitted anonymously.")
+        return _done(
+            request, cycle_id, provider_code, "draft", f"Your draft for {name} was saved. Only you can see it."
+        )
+    return _done(request, cycle_id, provider_code, "completed", submitted)
+
+
+def _form_errors(request, invitation: Invitation, form: AnswerForm):
+    """The form again, with what is missing or wrong marked, and nothing stored."""
+    if _wants_json(request):
+        html = render_to_string(
+            "surveys/_answer_form.html", {"invitation": invitation, "form": form, "cycle": invitation.cycle}, request
+        )
+        return JsonResponse(
+            {"error": "Nothing was submitted: please complete the questions marked.", "form": html}, status=400
+        )
+    return _render_survey(request, Invitation.objects.of_survey(_employee(request), invitation.cycle_id), bound=form)
 
 
 @require_POST
@@ -238,32 +262,35 @@ def decline(request, cycle_id: int, provider_code: str):
     try:
         services.invitation_decline(invitation=invitation)
     except SurveyError as error:
-        return _refused(request, invitation, str(error))
+        return _refused(request, cycle_id, provider_code, str(error))
     name = invitation.provider.name
-    return _done(request, invitation, "declined", f"Noted: no interaction with {name} this period.")
+    return _done(request, cycle_id, provider_code, "declined", f"Noted: no interaction with {name} this period.")
 
 
-def _done(request, invitation: Invitation, status: str, message: str):
+def _done(request, cycle_id: int, code: str, status: str, message: str):
     """Tell the script what happened, or (without it) go on to the next department with a message."""
     if _wants_json(request):
         return JsonResponse({"status": status, "message": message})
     if status == "draft":
         messages.success(request, message)
-        return redirect(_survey_url(invitation.cycle_id, invitation.provider.code))
-    following = _next_pending(invitation)
-    if following is None:
+        return redirect(_survey_url(cycle_id, code))
+    left = list(
+        Invitation.objects.filter(cycle_id=cycle_id, employee__user=request.user, status=Invitation.Status.PENDING)
+        .order_by("provider__name")
+        .values_list("provider__code", flat=True)
+    )
+    if not left:
         messages.success(request, f"{message} That was the last one: thank you.")
         return redirect("surveys:my_surveys")
-    code, left = following
-    messages.success(request, f"{message} {left} department{pluralize(left)} left.")
-    return redirect(_survey_url(invitation.cycle_id, code))
+    messages.success(request, f"{message} {len(left)} department{pluralize(len(left))} left.")
+    return redirect(_survey_url(cycle_id, left[0]))
 
 
-def _refused(request, invitation: Invitation, reason: str):
+def _refused(request, cycle_id: int, code: str, reason: str, status: int = 409):
     if _wants_json(request):
-        return JsonResponse({"error": reason}, status=409)
+        return JsonResponse({"error": reason}, status=status)
     messages.error(request, reason)
-    return redirect(_survey_url(invitation.cycle_id, invitation.provider.code))
+    return redirect(_survey_url(cycle_id, code))
 
 
 # --- HR ---------------------------------------------------------------------------------------

@@ -105,7 +105,7 @@
     if (submitter && submitter.name) data.append(submitter.name, submitter.value);
     var buttons = form.querySelectorAll("button");
     buttons.forEach(function (button) { button.disabled = true; });
-    fetch(form.action, {
+    fetch(form.getAttribute("action"), { // not form.action: the buttons named "action" hide it
       method: "POST",
       body: data,
       credentials: "same-origin",

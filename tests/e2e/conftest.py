@@ -61,10 +61,23 @@ def live_server(request):
     plain_http.disable()
 
 
-@pytest.fixture
-def page(browser, live_server, transactional_db):
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 390, "height": 844})
+def _page(browser, live_server, **options):
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 390, "height": 844}, **options)
     page = context.new_page()
     page.set_default_timeout(10_000)
+    return context, page
+
+
+@pytest.fixture
+def page(browser, live_server, transactional_db):
+    context, page = _page(browser, live_server)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def page_without_script(browser, live_server, transactional_db):
+    """A phone-sized page with JavaScript switched off: every form is an ordinary post."""
+    context, page = _page(browser, live_server, java_script_enabled=False)
     yield page
     context.close()

@@ -75,7 +75,7 @@ def test_a_worker_killed_mid_aggregation_is_replaced_and_its_rows_match_a_clean_
         blocker = psycopg2.connect(_database_url())
         with blocker.cursor() as cursor:
             cursor.execute(
-                f"INSERT INTO {ParameterScore._meta.db_table} (cycle_id, department_id, parameter_id, code, name, "  # noqa: S608
+                f"INSERT INTO {ParameterScore._meta.db_table} (cycle_id, department_id, parameter_id, code, name, "
                 "position, target, weight, n, suppressed) VALUES (%s, %s, %s, %s, 'x', 0, 4, 1, 0, true)",
                 [cycle.pk, question.department_id, question.pk, question.code],
             )

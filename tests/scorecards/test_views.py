@@ -280,3 +280,28 @@ def test_a_wide_heatmap_is_shown_a_page_of_departments_at_a_time(as_, people, ge
     assert [number for number, *_ in first.column_pages] == [1, 2]
     assert beyond.columns_page == 2  # clamped
     assert client.get("/hr/results/", {"cols": "abc"}).status_code == 200
+
+
+def test_a_scorecard_kept_in_memory_still_says_when_its_cycle_is_published(as_, people, generated):
+    client = as_(people["head"])
+    assert "not yet published" in text(client.get("/scorecards/it/"))
+
+    survey_services.cycle_publish(cycle=generated.cycle)
+    page = text(client.get("/scorecards/it/"))
+
+    assert "published to every employee" in page and "not yet published" not in page
+
+
+def test_results_kept_in_memory_follow_a_recalculation(as_, people, generated):
+    client = as_(people["hr"])
+    first = client.get("/hr/results/")
+    assert first.context["org"].ranking  # rendered, and kept
+
+    from scorecards.models import CycleResult
+    from scorecards.services import cycle_aggregate
+
+    CycleResult.objects.filter(cycle=generated.cycle).update(computed_at=None)
+    cycle_aggregate(cycle_id=generated.cycle.pk)  # new figures, newly computed
+    again = client.get("/hr/results/")
+
+    assert again.context["version"] != first.context["version"]

@@ -9,13 +9,13 @@ from django.test import override_settings
 
 from departments.models import Department, Employee
 from surveys import services
-from surveys.models import Answer, Draft, Invitation, Notification, PendingResponse, Response
+from surveys.models import Answer, Invitation, Notification, PendingResponse, Response
 from tests.factories import EmployeeFactory
 
 from .conftest import ALL_GOOD
 
 RESPONSE_TABLES = [Response, Answer, PendingResponse]
-PERSONAL = {Employee, Invitation, Draft, Notification}
+PERSONAL = {Employee, Invitation, Notification}  # a draft lives on its invitation
 
 
 def foreign_key_paths(model, path=(), seen=frozenset()):
@@ -74,6 +74,7 @@ def test_answers_wait_until_a_batch_can_hide_each_author(org, open_cycle, invita
 
 
 def test_the_invitation_only_records_that_it_was_answered(org, open_cycle, invitation):
+    services.draft_save(invitation=invitation, scores={"responsiveness": 2}, comment_good="Great", comment_improve="")
     services.response_submit(invitation=invitation, scores=ALL_GOOD, comment_good="Great")
 
     invitation.refresh_from_db()
@@ -85,4 +86,11 @@ def test_the_invitation_only_records_that_it_was_answered(org, open_cycle, invit
         "provider",
         "rater_department",
         "status",
+        # the employee's draft, until they submit or decline:
+        "draft_scores",
+        "draft_comment_good",
+        "draft_comment_improve",
+        "draft_saved_at",
     }
+    # Submitting erased the draft: nothing of what was answered stays with the person.
+    assert (invitation.draft_scores, invitation.draft_comment_good, invitation.draft_saved_at) == (None, "", None)

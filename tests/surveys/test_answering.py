@@ -5,11 +5,12 @@ import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection, connections
+from django.db import IntegrityError, connection, connections, transaction
 from django.utils import timezone
 
+from departments.models import Department
 from surveys import services
-from surveys.models import Answer, Cycle, Draft, Invitation, PendingResponse, Response
+from surveys.models import Answer, Cycle, Invitation, PendingResponse, Response
 from surveys.services import SurveyError
 from tests.factories import DependencyFactory, ServiceParameterFactory
 
@@ -23,6 +24,10 @@ def url(cycle, provider="it") -> str:
 
 def survey_url(cycle) -> str:
     return f"/surveys/{cycle.pk}/"
+
+
+def drafts() -> list:
+    return [i.draft for i in Invitation.objects.filter(draft_saved_at__isnull=False)]
 
 
 def stored_responses() -> list[tuple]:
@@ -117,11 +122,11 @@ def test_a_draft_is_kept_for_its_owner_and_deleted_on_submit(login, org, open_cy
     page = client.get(survey_url(open_cycle)).content.decode()
 
     assert saved.json() == {"status": "draft", "message": "Your draft for IT was saved. Only you can see it."}
-    assert Draft.objects.get().scores == {"responsiveness": 2}
+    assert Invitation.objects.get(cycle=open_cycle, employee=org.outsider).draft.scores == {"responsiveness": 2}
     assert 'value="2" checked' in page and "Slow" in page and "Continuing your draft" in page
     assert "Draft" in client.get("/my/surveys/").content.decode()
     client.post(url(open_cycle), answers(responsiveness=2, quality=3))
-    assert not Draft.objects.exists()
+    assert not drafts()
 
 
 def test_a_draft_shows_only_on_its_owners_page(login, org, open_cycle):
@@ -152,7 +157,7 @@ def test_an_incomplete_submit_lists_what_is_missing_and_saves_nothing(login, org
     assert 'value="4" checked' in page.content.decode()  # what was chosen is still there
     assert scripted.status_code == 400
     assert "Choose a score for Quality of work" in scripted.json()["form"]
-    assert stored_responses() == [] and not Draft.objects.exists()
+    assert stored_responses() == [] and not drafts()
 
 
 @pytest.mark.parametrize("bad", ["6", "0", "-1", "4.5", "excellent"])
@@ -278,3 +283,103 @@ def test_concurrent_submits_of_one_invitation_store_exactly_one_response(org):
 
     assert sorted(outcomes) == ["refused", "refused", "refused", "stored"]
     assert PendingResponse.objects.count() + Response.objects.count() == 1
+
+
+def test_a_form_sent_without_saying_submit_or_draft_stores_nothing(login, org, open_cycle):
+    data = {k: v for k, v in answers(**ALL_GOOD).items() if k != "action"}
+
+    scripted = login(org.outsider).post(url(open_cycle), data, **JSON)
+
+    assert scripted.status_code == 400 and "Choose “Submit” or “Save draft”" in scripted.json()["error"]
+    assert stored_responses() == [] and not drafts()
+
+
+def test_a_departments_old_address_stores_nothing_once_it_is_renamed(login, org, open_cycle):
+    client = login(org.outsider)
+    client.post(url(open_cycle), answers(action="draft", responsiveness=2), **JSON)  # the form is known here now
+    Department.objects.filter(pk=org.it.pk).update(code="it-services")
+
+    old = client.post(url(open_cycle), answers(**ALL_GOOD), **JSON)
+    new = client.post(url(open_cycle, "it-services"), answers("it-services", **ALL_GOOD), **JSON)
+
+    assert old.status_code == 404
+    assert new.status_code == 200 and len(stored_responses()) == 1
+
+
+@pytest.mark.parametrize("path", ["/surveys/99999999999999999999/", "/surveys/99999999999999999999/it/"])
+def test_an_id_too_large_for_the_database_is_not_found(login, org, open_cycle, path):
+    client = login(org.outsider)
+
+    assert client.get(path).status_code == 404
+    assert client.post(path, answers(**ALL_GOOD)).status_code == 404
+
+
+def test_a_department_can_write_the_placeholder_of_the_csrf_token_and_only_read_it(login, org, open_cycle):
+    from surveys.views import CSRF_PLACEHOLDER
+
+    Department.objects.filter(pk=org.it.pk).update(description=f"Ask us about {CSRF_PLACEHOLDER}.")
+
+    page = login(org.outsider).get(survey_url(open_cycle)).content.decode()
+
+    assert f"Ask us about {CSRF_PLACEHOLDER}." in page
+    assert f'value="{CSRF_PLACEHOLDER}"' not in page
+
+
+def test_a_renamed_department_is_shown_by_its_new_name_on_the_cached_survey_page(login, org, open_cycle):
+    client = login(org.outsider)
+    client.get(survey_url(open_cycle))
+    Department.objects.filter(pk=org.it.pk).update(name="IT Services")
+
+    page = client.get(survey_url(open_cycle)).content.decode()
+
+    assert "How well did IT Services serve you?" in page
+
+
+def test_a_draft_cannot_be_left_on_a_survey_once_it_is_answered(org, open_cycle, invitation):
+    services.response_submit(invitation=invitation, scores=ALL_GOOD)
+
+    with pytest.raises(SurveyError, match="already answered"):
+        services.draft_save(invitation=invitation, scores={"quality": 2}, comment_good="", comment_improve="")
+    with pytest.raises(IntegrityError), transaction.atomic():  # and the database itself refuses it
+        Invitation.objects.filter(pk=invitation.pk).update(draft_scores={"quality": 2}, draft_saved_at=timezone.now())
+
+    assert not drafts()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_draft_saved_while_the_survey_is_submitted_never_outlives_it(org):
+    """Two tabs, "Save draft" in one and "Submit" in the other at the same moment, many times over:
+    whichever wins, no draft stays on a submitted survey (it would tie the person to their answers)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL for truly concurrent transactions (set DATABASE_URL)")
+
+    def save_draft(invitation_id: int, start: threading.Barrier) -> None:
+        invitation = Invitation.objects.select_related("cycle", "provider").get(pk=invitation_id)
+        start.wait()
+        try:
+            services.draft_save(invitation=invitation, scores={"quality": 2}, comment_good="Hm", comment_improve="")
+        except SurveyError:
+            pass  # the submit won: refused, as it should be
+        finally:
+            connections.close_all()
+
+    def submit(invitation_id: int, start: threading.Barrier) -> None:
+        invitation = Invitation.objects.select_related("cycle", "provider").get(pk=invitation_id)
+        start.wait()
+        try:
+            services.response_submit(invitation=invitation, scores=ALL_GOOD)
+        finally:
+            connections.close_all()
+
+    for round_ in range(15):
+        cycle = make_cycle(org, status="open", name=f"Race {round_}")
+        invitation_id = Invitation.objects.get(cycle=cycle, employee=org.outsider).pk
+        start = threading.Barrier(2)
+        threads = [threading.Thread(target=f, args=(invitation_id, start)) for f in (save_draft, submit)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+        invitation = Invitation.objects.get(pk=invitation_id)
+        assert invitation.status == "completed" and invitation.draft is None, round_

@@ -1,0 +1,131 @@
+"""What every request reads in plain SQL (the session, the user, their roles) equals what Django's
+ORM would have read: the same people, the same flags, the same types, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.models import Permission
+from django.contrib.sessions.models import Session
+from django.db import connection
+from django.utils import timezone
+
+from accounts.backends import PortalBackend
+from accounts.roles import Roles
+from accounts.sessions import SessionStore
+from departments.models import Department, Employee
+from departments.services import HR_PERMISSION
+from survey_portal import rawsql
+from surveys.models import Cycle, Invitation
+from tests.factories import EmployeeFactory, UserFactory
+from tests.surveys.conftest import make_cycle
+
+User = get_user_model()
+
+
+def test_the_user_of_a_request_is_the_one_django_would_load(org):
+    expected = ModelBackend().get_user(org.head.user.pk)
+
+    user = PortalBackend().get_user(str(org.head.user.pk))  # the session holds the id as text
+
+    assert user == expected
+    assert {f.attname: getattr(user, f.attname) for f in User._meta.concrete_fields} == {
+        f.attname: getattr(expected, f.attname) for f in User._meta.concrete_fields
+    }
+    assert timezone.is_aware(user.date_joined) and isinstance(user.is_active, bool)
+    assert user.get_session_auth_hash() == expected.get_session_auth_hash()
+
+
+@pytest.mark.parametrize("user_id", ["999999", "not-a-number", "99999999999999999999"])
+def test_no_user_for_an_unknown_or_malformed_id(db, user_id):
+    assert PortalBackend().get_user(user_id) is None
+
+
+def test_an_inactive_user_is_nobody(org):
+    User.objects.filter(pk=org.head.user.pk).update(is_active=False)
+
+    assert PortalBackend().get_user(org.head.user.pk) is None
+
+
+def test_a_session_is_read_while_it_lasts(db):
+    store = SessionStore()
+    store["answer"] = 42
+    store.save()
+
+    assert SessionStore(store.session_key).load() == {"answer": 42}
+    Session.objects.filter(session_key=store.session_key).update(expire_date=timezone.now() - timedelta(seconds=1))
+    expired = SessionStore(store.session_key)
+    assert expired.load() == {} and expired.session_key is None
+
+
+def roles_of(user) -> tuple:
+    roles = Roles(User.objects.get(pk=user.pk))
+    employee = roles.employee
+    return (employee and employee.department.code, roles.is_hr, roles.is_head)
+
+
+def test_roles_come_from_the_employee_record_the_hr_permission_and_headed_departments(org):
+    assert roles_of(org.colleague.user) == ("it", False, False)
+    assert roles_of(org.head.user) == ("it", False, True)
+    assert roles_of(org.hr.user) == ("hr", True, False)  # through the HR admins group
+    direct = EmployeeFactory(department=org.sales)
+    app_label, codename = HR_PERMISSION.split(".")
+    direct.user.user_permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+    assert roles_of(direct.user) == ("sales", True, False)
+    assert roles_of(UserFactory(is_superuser=True)) == (None, True, False)
+    assert roles_of(UserFactory()) == (None, False, False)
+
+
+def test_an_inactive_employee_or_department_takes_its_roles_away(org):
+    Employee.objects.filter(pk=org.head.pk).update(active=False)
+    assert roles_of(org.head.user) == (None, False, False)
+    Employee.objects.filter(pk=org.head.pk).update(active=True)
+    Department.objects.filter(pk=org.it.pk).update(active=False)
+    assert roles_of(org.head.user) == ("it", False, False)  # still employed, no longer heading
+
+
+def test_roles_are_read_in_one_query(org, django_assert_num_queries):
+    roles = Roles(User.objects.get(pk=org.head.user.pk))
+    with django_assert_num_queries(1):
+        assert (roles.is_employee, roles.is_head, roles.is_hr, roles.has_any) == (True, True, False, True)
+
+
+def test_rows_become_instances_converted_as_the_orm_converts_them(org):
+    make_cycle(org, status="open")
+    sql = (
+        f"SELECT {rawsql.columns(Invitation, 'i')}, {rawsql.columns(Cycle, 'c')} FROM {Invitation._meta.db_table} i"
+        f" JOIN {Cycle._meta.db_table} c ON c.id = i.cycle_id WHERE i.employee_id = %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [org.outsider.pk])
+        invitation, found_cycle = rawsql.instances(cursor.fetchone(), Invitation, Cycle)
+        cursor.execute(f"SELECT {rawsql.columns(Employee, 'e')} FROM (SELECT 1) one LEFT JOIN "
+                       f"{Employee._meta.db_table} e ON e.id = -1")  # fmt: skip
+        (nobody,) = rawsql.instances(cursor.fetchone(), Employee)
+
+    expected = Invitation.objects.select_related("cycle").get(pk=invitation.pk)
+    assert found_cycle.opens_at == expected.cycle.opens_at and timezone.is_aware(found_cycle.opens_at)
+    assert (found_cycle.imported, invitation.draft_scores) == (False, None)
+    assert isinstance(found_cycle.imported, bool)
+    assert not invitation._state.adding and invitation._state.db == "default"
+    assert nobody is None  # the missing side of a LEFT JOIN
+
+
+def test_a_session_that_cannot_be_written_because_the_database_is_gone_says_so(db, monkeypatch):
+    from django.db import OperationalError
+    from django.db.models import Model
+
+    store = SessionStore()
+    store["answer"] = 42
+    store.save()
+    store["answer"] = 43
+
+    def lost(*args, **kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(Model, "save", lost)
+    with pytest.raises(OperationalError):  # a 503 "nothing was saved", not a 400 "session deleted"
+        store.save()
