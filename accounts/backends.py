@@ -23,8 +23,8 @@ class PortalBackend(ModelBackend):
         if not rawsql.fits(user_id):
             return None
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT {rawsql.columns(User, 'u')} FROM {User._meta.db_table} u WHERE u.id = %s", [user_id]
+            rawsql.execute(
+                cursor, f"SELECT {rawsql.columns(User, 'u')} FROM {User._meta.db_table} u WHERE u.id = %s", [user_id]
             )
             row = cursor.fetchone()
         if row is None:

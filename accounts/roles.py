@@ -36,7 +36,7 @@ def _roles_sql() -> str:
                                 JOIN {user_groups} ug ON ug.group_id = gp.group_id WHERE ug.user_id = %(user)s))
             ),
             EXISTS (SELECT 1 FROM {department} hd WHERE hd.head_id = e.id AND hd.active)
-        FROM (SELECT %(user)s AS user_id) me
+        FROM (SELECT CAST(%(user)s AS integer) AS user_id) me
         LEFT JOIN {employee} e ON e.user_id = me.user_id AND e.active
         LEFT JOIN {department} d ON d.id = e.department_id
     """
@@ -55,7 +55,7 @@ class Roles:
             return None, False, False
         app_label, codename = HR_PERMISSION.split(".")
         with connection.cursor() as cursor:
-            cursor.execute(_roles_sql(), {"user": self.user.pk, "app_label": app_label, "codename": codename})
+            rawsql.execute(cursor, _roles_sql(), {"user": self.user.pk, "app_label": app_label, "codename": codename})
             row = cursor.fetchone()
         employee, department = rawsql.instances(row[:-2], Employee, Department)
         if employee is not None:

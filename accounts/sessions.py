@@ -7,6 +7,8 @@ from django.contrib.sessions.backends.base import UpdateError
 from django.db import InterfaceError, OperationalError, connection
 from django.utils import timezone
 
+from survey_portal import rawsql
+
 
 class SessionStore(db.SessionStore):
     """Every request reads its session: the ORM spent three times longer building that query than
@@ -15,7 +17,8 @@ class SessionStore(db.SessionStore):
     def _get_session_from_db(self):
         now = connection.ops.adapt_datetimefield_value(timezone.now())
         with connection.cursor() as cursor:
-            cursor.execute(
+            rawsql.execute(
+                cursor,
                 f"SELECT session_data FROM {self.model._meta.db_table} WHERE session_key = %s AND expire_date > %s",
                 [self.session_key, now],
             )

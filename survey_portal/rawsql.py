@@ -1,17 +1,68 @@
-"""Model instances from one raw SQL row: for the few queries every submission runs.
+"""The few queries every request or submission runs, in plain SQL, prepared once per connection.
 
 On a deadline afternoon a handful of lookups run for every answer sent. Building them with the
 ORM cost about eight times what running them did (the query compiler, not the database), so those
-few are written in SQL. The rows still become ordinary model instances, converted exactly as the
-ORM would (SQLite, for one, returns naive datetimes and integers for booleans).
+few are written in SQL; `instances` turns their rows into ordinary model instances, converted
+exactly as the ORM would (SQLite, for one, returns naive datetimes and integers for booleans).
+And PostgreSQL spent as long planning these small statements as running them: `execute` prepares
+each once per connection, so it is planned once.
 """
 
 from __future__ import annotations
 
+import itertools
+import re
+import weakref
 from functools import cache
 
 from django.db import connection
 from django.db.models import Model
+
+# psycopg2 connection -> {sql: name of the statement prepared on it}; forgotten with the connection.
+_prepared: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_names = itertools.count(1)
+_PARAMETER = re.compile(r"%\((\w+)\)s|%s")
+
+
+def execute(cursor, sql: str, params: list | dict = ()) -> None:
+    """cursor.execute(sql, params); on PostgreSQL, as a statement prepared on this connection (the
+    first call prepares and runs it in one round trip). Parameters are positional (%s) or named
+    (%(name)s); give a parameter whose type its place does not tell a cast (CAST(%(user)s AS integer)).
+
+    A pooler that hands one server connection to several clients (PgBouncer in transaction mode)
+    would not know these statements: connect to PostgreSQL directly, or through session pooling.
+    """
+    if connection.vendor != "postgresql":
+        cursor.execute(sql, params)
+        return
+    statements = _prepared.setdefault(connection.connection, {})
+    name = statements.get(sql)
+    body, run = _prepared_form(sql)
+    if name is None:
+        # A fresh name each time: PREPARE outlives a rollback, so a first run that failed may
+        # have left its statement behind.
+        name = f"portal_{next(_names)}"
+        cursor.execute(f"PREPARE {name} AS {body}; {run.format(name=name)}", params or None)
+        statements[sql] = name
+    else:
+        cursor.execute(run.format(name=name), params or None)
+
+
+@cache
+def _prepared_form(sql: str) -> tuple[str, str]:
+    """(the statement with $1, $2… for PREPARE, "EXECUTE {name}(…)" passing the same parameters)."""
+    order: list = []
+
+    def number(match: re.Match) -> str:
+        key = match.group(1) if match.group(1) is not None else len(order)
+        if key not in order:
+            order.append(key)
+        return f"${order.index(key) + 1}"
+
+    body = _PARAMETER.sub(number, sql)
+    arguments = ", ".join("%s" if isinstance(key, int) else f"%({key})s" for key in order)
+    return body, (f"EXECUTE {{name}}({arguments})" if order else "EXECUTE {name}")
+
 
 BIGINT = range(-(2**63), 2**63)
 

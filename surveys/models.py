@@ -45,7 +45,8 @@ class CycleQuerySet(models.QuerySet):
         in one plain query: My surveys asks on every visit, to know when its cached results are old."""
         results = Cycle._meta.get_field("result").related_model._meta.db_table  # scorecards.CycleResult
         with connection.cursor() as cursor:
-            cursor.execute(
+            rawsql.execute(
+                cursor,
                 f"SELECT c.id FROM {Cycle._meta.db_table} c JOIN {results} r ON r.cycle_id = c.id"
                 " WHERE c.status = %s AND r.computed_at IS NOT NULL ORDER BY c.opens_at DESC LIMIT 1",
                 [Cycle.Status.PUBLISHED],
@@ -245,7 +246,7 @@ class InvitationQuerySet(models.QuerySet):
               AND i.employee_id = (SELECT id FROM {Employee._meta.db_table} WHERE user_id = %s AND active)
         """
         with connection.cursor() as cursor:
-            cursor.execute(sql, [cycle_id, provider_code, user.pk])
+            rawsql.execute(cursor, sql, [cycle_id, provider_code, user.pk])
             row = cursor.fetchone()
         if row is None:
             return None
@@ -268,7 +269,7 @@ class InvitationQuerySet(models.QuerySet):
             ORDER BY c.closes_at, c.id, d.name, d.id
         """
         with connection.cursor() as cursor:
-            cursor.execute(sql, [employee.pk, Cycle.Status.OPEN])
+            rawsql.execute(cursor, sql, [employee.pk, Cycle.Status.OPEN])
             rows = cursor.fetchall()
         found = []
         for row in rows:
@@ -293,7 +294,7 @@ class InvitationQuerySet(models.QuerySet):
             ORDER BY d.name, d.id
         """
         with connection.cursor() as cursor:
-            cursor.execute(sql, [cycle_id, employee.pk])
+            rawsql.execute(cursor, sql, [cycle_id, employee.pk])
             rows = cursor.fetchall()
         found = []
         for row in rows:

@@ -18,6 +18,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from departments.models import Department, Employee, ServiceParameter
+from survey_portal import rawsql
 from survey_portal.celery import enqueue_on_commit
 
 from .models import (
@@ -336,7 +337,7 @@ def response_submit(
     scores = _validate_scores(invitation.questions, scores, complete=True)
     if connection.vendor == "postgresql":
         waiting = _claim_and_store(
-            "SELECT %(invitation)s",
+            "SELECT %(invitation)s::bigint",
             {"invitation": invitation.pk},
             invitation.cycle_id,
             scores,
@@ -460,7 +461,7 @@ def _claim_and_store(
         }
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        rawsql.execute(cursor, sql, params)
         row = cursor.fetchone()
     return None if row is None else row[0]
 
@@ -557,7 +558,7 @@ def _release_in_one_statement(cycle_id: int, minimum: int) -> int:
         SELECT COUNT(*) FROM responses
     """
     with connection.cursor() as cursor:
-        cursor.execute(sql, {"cycle": cycle_id, "minimum": minimum})
+        rawsql.execute(cursor, sql, {"cycle": cycle_id, "minimum": minimum})
         return cursor.fetchone()[0]
 
 

@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Permission
 from django.contrib.sessions.models import Session
-from django.db import connection
+from django.db import DataError, connection, transaction
 from django.utils import timezone
 
 from accounts.backends import PortalBackend
@@ -129,3 +129,38 @@ def test_a_session_that_cannot_be_written_because_the_database_is_gone_says_so(d
     monkeypatch.setattr(Model, "save", lost)
     with pytest.raises(OperationalError):  # a 503 "nothing was saved", not a 400 "session deleted"
         store.save()
+
+
+def prepared_statements() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM pg_prepared_statements")
+        return cursor.fetchone()[0]
+
+
+def test_a_hot_statement_is_prepared_once_per_connection_and_answers_like_a_plain_one(db):
+    sql = "SELECT CAST(%(a)s AS integer) + CAST(%(b)s AS integer), CAST(%(a)s AS integer)"
+    with connection.cursor() as cursor:
+        before = prepared_statements() if connection.vendor == "postgresql" else 0
+        answers = []
+        for a, b in [(1, 2), (10, 20)]:
+            rawsql.execute(cursor, sql, {"a": a, "b": b})
+            answers.append(cursor.fetchone())
+        rawsql.execute(cursor, "SELECT CAST(%s AS integer) * CAST(%s AS integer)", [6, 7])
+        answers.append(cursor.fetchone())
+
+    assert answers == [(3, 1), (30, 10), (42,)]
+    if connection.vendor == "postgresql":
+        assert prepared_statements() == before + 2  # one per statement, not one per run
+
+
+def test_a_statement_whose_first_run_failed_still_runs_afterwards(db):
+    # PREPARE outlives the rollback of a failed first run: the retry must not collide with it.
+    if connection.vendor != "postgresql":
+        pytest.skip("statements are prepared on PostgreSQL only (set DATABASE_URL)")
+    sql = "SELECT 10 / %s::integer"
+
+    with pytest.raises(DataError), transaction.atomic(), connection.cursor() as cursor:
+        rawsql.execute(cursor, sql, [0])
+    with connection.cursor() as cursor:
+        rawsql.execute(cursor, sql, [5])
+        assert cursor.fetchone() == (2,)
