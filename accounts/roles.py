@@ -88,7 +88,9 @@ class Roles:
         return self.is_hr or self.is_head or self.is_employee
 
     def heads(self, department: Department) -> bool:
-        return any(d.pk == department.pk for d in self.headed_departments)
+        """Whether they head this (active) department: read from the department row, no query."""
+        employee = self.employee
+        return employee is not None and department.active and department.head_id == employee.pk
 
     def can_edit_charter(self, department: Department) -> bool:
         return self.is_hr or self.heads(department)

@@ -93,6 +93,27 @@ def test_roles_are_read_in_one_query(org, django_assert_num_queries):
         assert (roles.is_employee, roles.is_head, roles.is_hr, roles.has_any) == (True, True, False, True)
 
 
+def test_whether_someone_heads_a_department_agrees_with_the_headed_by_query(org, django_assert_num_queries):
+    def heads_each(user) -> list[bool]:
+        roles = Roles(User.objects.get(pk=user.pk))
+        roles.employee  # noqa: B018 - the one query every page makes anyway
+        departments = list(Department.objects.order_by("code"))
+        with django_assert_num_queries(0):
+            return [roles.heads(d) for d in departments]
+
+    def headed_by(user) -> list[bool]:
+        headed = set(Department.objects.headed_by(user))
+        return [d in headed for d in Department.objects.order_by("code")]
+
+    assert heads_each(org.head.user) == headed_by(org.head.user) == [False, True, False]  # hr, it, sales
+    assert heads_each(org.colleague.user) == headed_by(org.colleague.user) == [False, False, False]
+    Department.objects.filter(pk=org.it.pk).update(active=False)
+    assert heads_each(org.head.user) == headed_by(org.head.user) == [False, False, False]
+    Department.objects.filter(pk=org.it.pk).update(active=True)
+    Employee.objects.filter(pk=org.head.pk).update(active=False)
+    assert heads_each(org.head.user) == headed_by(org.head.user) == [False, False, False]
+
+
 def test_rows_become_instances_converted_as_the_orm_converts_them(org):
     make_cycle(org, status="open")
     sql = (
