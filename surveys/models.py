@@ -303,16 +303,17 @@ class InvitationQuerySet(models.QuerySet):
             found.append(item)
         return found
 
-    def participation(self, by: str) -> models.QuerySet:
-        """Invited, completed and declined counts grouped by `by` ('provider' or 'rater_department')."""
+    def participation_by_pair(self) -> models.QuerySet:
+        """Invited, completed and declined counts per (provider, rater_department) pair of ids:
+        read from the invitation_participation index alone."""
         return (
-            self.values(f"{by}__code", f"{by}__name")
+            self.values("provider", "rater_department")
             .annotate(
-                invited=Count("id"),
-                completed=Count("id", filter=Q(status=Invitation.Status.COMPLETED)),
-                declined=Count("id", filter=Q(status=Invitation.Status.DECLINED)),
+                invited=Count("status"),
+                completed=Count("status", filter=Q(status=Invitation.Status.COMPLETED)),
+                declined=Count("status", filter=Q(status=Invitation.Status.DECLINED)),
             )
-            .order_by(f"{by}__name")
+            .order_by()
         )
 
 

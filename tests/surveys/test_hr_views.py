@@ -180,6 +180,17 @@ def test_hr_adds_people_who_joined_since_opening(login, org, open_cycle):
     assert "1 new invitation for people who joined since opening." in response.content.decode()
 
 
+def test_participation_counts_people_invited_after_opening(login, org, open_cycle, live_participation):
+    client = login(org.hr)
+    assert client.get(f"/hr/cycles/{open_cycle.pk}/").context["participation"]["totals"]["employees"] == 3
+    EmployeeFactory(department=org.sales)
+
+    client.post(f"/hr/cycles/{open_cycle.pk}/invite-new/")
+
+    totals = client.get(f"/hr/cycles/{open_cycle.pk}/").context["participation"]["totals"]
+    assert (totals["invited"], totals["employees"]) == (4, 4)
+
+
 def test_close_publish_and_repeat_from_the_cycle_page(login, org, open_cycle):
     client = login(org.hr)
 
