@@ -19,3 +19,12 @@ keepalive = 5
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 # No access log: the app writes one JSON line per request, without client addresses.
 accesslog = None
+
+
+def post_worker_init(worker):
+    """The application is loaded: its modules, templates and settings live as long as the process.
+    Freezing them keeps the garbage collector from walking them again at every full collection
+    (in the load test, a fifth less time collecting)."""
+    import gc
+
+    gc.freeze()

@@ -7,7 +7,8 @@
 2. Starts gunicorn on loopback with gunicorn.conf.py, as bin/web does (request logging on).
 3. Baseline, in the same run: wrk on /healthz with a signed-in session (the floor of any page: the
    session and user lookups) for LOAD_BASELINE_SECONDS.
-4. Warm-up for LOAD_WARMUP_SECONDS, then the measured run for LOAD_SECONDS, with two wrk processes
+4. Warm-up for LOAD_WARMUP_SECONDS (the same load, and each dashboard asked for on new connections
+   until every worker has rendered it), then the measured run for LOAD_SECONDS, with two wrk processes
    at once: LOAD_PEOPLE employees (benchmarks/deadline.lua: My surveys, the survey page, a draft
    saved before one submission in LOAD_DRAFT_SHARE, every department submitted; LOAD_THINK_MS
    between requests) and heads and HR on their dashboards (benchmarks/dashboards.lua).
@@ -25,7 +26,9 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
+import urllib.request
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlparse, urlunparse
@@ -34,7 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 SECONDS = int(os.environ.get("LOAD_SECONDS", "60"))
-WARMUP = int(os.environ.get("LOAD_WARMUP_SECONDS", "20"))
+WARMUP = int(os.environ.get("LOAD_WARMUP_SECONDS", "45"))
 BASELINE = int(os.environ.get("LOAD_BASELINE_SECONDS", "5"))
 PEOPLE = int(os.environ.get("LOAD_PEOPLE", "80"))
 THINK_MS = int(os.environ.get("LOAD_THINK_MS", "150"))
@@ -221,6 +224,31 @@ def baseline(session: str) -> float:
     return float(next(line.split()[1] for line in output.splitlines() if line.startswith("Requests/sec")))
 
 
+def warm_every_worker(dashboard_lines: list[str]) -> threading.Thread:
+    """Each gunicorn worker keeps its own renderings, and wrk keeps its connections open, so one
+    worker could serve a dashboard all through the warm-up and another all through the measured
+    run. Here every results page and the measured heads' scorecards are asked for again and again,
+    each time on a new connection, which any worker may accept: after a few rounds each worker has
+    rendered each of them, as after its first minutes in production."""
+    hr = next(line.split() for line in dashboard_lines if line.startswith("hr "))
+    heads = [line.split() for line in dashboard_lines if line.startswith("head ")][:HEADS]
+    pages = [(hr[1], f"/hr/results/?cycle={hr[3]}&cols={page}") for page in range(1, 9)]  # as dashboards.lua
+    pages += [(session, f"/scorecards/{code}/") for _, session, code in heads]
+
+    def ask() -> None:
+        for _ in range(12):
+            for session, path in pages:
+                request = urllib.request.Request(
+                    f"http://127.0.0.1:{PORT}{path}", headers={"Cookie": f"sessionid={session}"}
+                )
+                with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - our own server
+                    response.read()
+
+    thread = threading.Thread(target=ask)
+    thread.start()
+    return thread
+
+
 def stop(web: subprocess.Popen) -> None:
     os.killpg(web.pid, signal.SIGTERM)  # gunicorn finishes the requests in progress, then exits
     web.wait(30)
@@ -270,8 +298,10 @@ def main() -> None:
         # Warm-up, as after a deploy: each worker renders each survey's questions and each results
         # page once, then keeps them (they change only when results are recomputed).
         warm = wrk("dashboards.lua", WARMUP, HEADS + HR_ADMINS, dashboards_file, DASHBOARD_THINK_MS // 4, HR_ADMINS)
+        every_worker = warm_every_worker(dashboard_lines)
         results(wrk("deadline.lua", WARMUP, PEOPLE, employees_file, THINK_MS, DRAFT_SHARE, 0, 2, PEOPLE))
         results(warm)
+        every_worker.join()
         employees = wrk("deadline.lua", SECONDS, PEOPLE, employees_file, THINK_MS, DRAFT_SHARE, 1, 2, PEOPLE)
         dashboards = wrk("dashboards.lua", SECONDS, HEADS + HR_ADMINS, dashboards_file, DASHBOARD_THINK_MS, HR_ADMINS)
         seconds, socket_errors, rows = results(employees)
