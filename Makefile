@@ -38,8 +38,9 @@ test-e2e: $(VENV)/.dev
 
 ## load: the deadline load test (wrk against gunicorn and PostgreSQL; needs DATABASE_URL and wrk)
 load: $(VENV)/.dev
-	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
-		&& apt-get install -y -qq wrk >/dev/null; } || { echo "The load test needs wrk: apt-get install wrk (or brew install wrk)"; exit 1; }
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && export DEBIAN_FRONTEND=noninteractive \
+		&& { apt-get install -y -qq wrk || { apt-get update -qq && apt-get install -y -qq wrk; }; } >/dev/null; } \
+		|| { echo "The load test needs wrk: apt-get install wrk (or brew install wrk)"; exit 1; }
 	$(BIN)/python benchmarks/load_deadline.py
 
 ## audit: known vulnerabilities in the pinned requirements (pip-audit) and a scan of the code (bandit)
