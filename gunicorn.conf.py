@@ -22,9 +22,13 @@ accesslog = None
 
 
 def post_worker_init(worker):
-    """The application is loaded: its modules, templates and settings live as long as the process.
-    Freezing them keeps the garbage collector from walking them again at every full collection
-    (in the load test, a fifth less time collecting)."""
+    """The application is loaded: load its URLs and views too, then freeze what lives as long as the
+    process, so that the garbage collector stops walking it at every full collection (in the load
+    test, a fifth less time collecting). Templates load on first use and are not frozen."""
     import gc
 
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns  # noqa: B018 - imports every view module
+    gc.collect()
     gc.freeze()

@@ -8,7 +8,7 @@
 3. Baseline, in the same run: wrk on /healthz with a signed-in session (the floor of any page: the
    session and user lookups) for LOAD_BASELINE_SECONDS.
 4. Warm-up for LOAD_WARMUP_SECONDS (the same load, and each dashboard asked for on new connections
-   until every worker has rendered it), then the measured run for LOAD_SECONDS, with two wrk processes
+   until every worker has almost surely rendered it), then the measured run for LOAD_SECONDS, with two wrk processes
    at once: LOAD_PEOPLE employees (benchmarks/deadline.lua: My surveys, the survey page, a draft
    saved before one submission in LOAD_DRAFT_SHARE, every department submitted; LOAD_THINK_MS
    between requests) and heads and HR on their dashboards (benchmarks/dashboards.lua).
@@ -46,7 +46,7 @@ THINK_MS = int(os.environ.get("LOAD_THINK_MS", "150"))
 DRAFT_SHARE = float(os.environ.get("LOAD_DRAFT_SHARE", "0.25"))
 HEADS, HR_ADMINS = int(os.environ.get("LOAD_HEADS", "8")), int(os.environ.get("LOAD_HR", "3"))
 DASHBOARD_THINK_MS = int(os.environ.get("LOAD_DASHBOARD_THINK_MS", "1500"))
-WORKERS = int(os.environ.get("WEB_CONCURRENCY", os.cpu_count() or 2))
+WORKERS = int(os.environ.get("WEB_CONCURRENCY") or min(os.cpu_count() or 2, 8))  # as gunicorn.conf.py
 PORT = int(os.environ.get("LOAD_PORT", "8077"))
 SESSIONS = 12_000  # employees with a session: more than one run gets through
 
@@ -226,25 +226,29 @@ def baseline(session: str) -> float:
     return float(next(line.split()[1] for line in output.splitlines() if line.startswith("Requests/sec")))
 
 
-def warm_every_worker(dashboard_lines: list[str]) -> threading.Thread:
+def warm_every_worker(dashboard_lines: list[str], failures: list[str]) -> threading.Thread:
     """Each gunicorn worker keeps its own renderings, and wrk keeps its connections open, so one
     worker could serve a dashboard all through the warm-up and another all through the measured
-    run. Here every results page and the measured heads' scorecards are asked for again and again,
-    each time on a new connection, which any worker may accept: after a few rounds each worker has
-    rendered each of them, as after its first minutes in production."""
+    run. Here every results page and the measured heads' scorecards are asked for 6 × WORKERS
+    times, each time on a new connection, which any worker may accept: each worker has then almost
+    surely rendered each of them (it misses one with odds below 1 in 500), as after its first
+    minutes in production. A failed request is added to `failures`."""
     hr = next(line.split() for line in dashboard_lines if line.startswith("hr "))
     heads = [line.split() for line in dashboard_lines if line.startswith("head ")][:HEADS]
     pages = [(hr[1], f"/hr/results/?cycle={hr[3]}&cols={page}") for page in range(1, 9)]  # as dashboards.lua
     pages += [(session, f"/scorecards/{code}/") for _, session, code in heads]
 
     def ask() -> None:
-        for _ in range(12):
+        for _ in range(6 * WORKERS):
             for session, path in pages:
                 request = urllib.request.Request(
                     f"http://127.0.0.1:{PORT}{path}", headers={"Cookie": f"sessionid={session}"}
                 )
-                with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - our own server
-                    response.read()
+                try:
+                    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - our own server
+                        response.read()
+                except OSError as error:  # HTTPError (any status but 2xx), timeouts, refused connections
+                    failures.append(f"{path}: {error}")
 
     thread = threading.Thread(target=ask)
     thread.start()
@@ -300,10 +304,19 @@ def main() -> None:
         # Warm-up, as after a deploy: each worker renders each survey's questions and each results
         # page once, then keeps them (they change only when results are recomputed).
         warm = wrk("dashboards.lua", WARMUP, HEADS + HR_ADMINS, dashboards_file, DASHBOARD_THINK_MS // 4, HR_ADMINS)
-        every_worker = warm_every_worker(dashboard_lines)
-        results(wrk("deadline.lua", WARMUP, PEOPLE, employees_file, THINK_MS, DRAFT_SHARE, 0, 2, PEOPLE))
-        results(warm)
-        every_worker.join()
+        failures: list[str] = []
+        every_worker = warm_every_worker(dashboard_lines, failures)
+        for _, warm_errors, warm_rows in (
+            results(wrk("deadline.lua", WARMUP, PEOPLE, employees_file, THINK_MS, DRAFT_SHARE, 0, 2, PEOPLE)),
+            results(warm),
+        ):
+            failures += [
+                f"warm-up: {kind}: {row['errors']} failed" for kind, row in warm_rows.items() if row["errors"]
+            ]
+            failures += [f"warm-up: {warm_errors} socket errors"] if warm_errors else []
+        every_worker.join(timeout=300)
+        if every_worker.is_alive() or failures:
+            sys.exit("FAILED during the warm-up:\n  " + "\n  ".join(failures or ["the dashboards did not answer"]))
         employees = wrk("deadline.lua", SECONDS, PEOPLE, employees_file, THINK_MS, DRAFT_SHARE, 1, 2, PEOPLE)
         dashboards = wrk("dashboards.lua", SECONDS, HEADS + HR_ADMINS, dashboards_file, DASHBOARD_THINK_MS, HR_ADMINS)
         seconds, socket_errors, rows = results(employees)

@@ -335,12 +335,12 @@ def _count_participation(cycle: Cycle) -> dict:
         return sorted(result, key=lambda r: (r["rate"], r["name"]))
 
     totals = rolled_up(pairs)
-    # Who is invited changes only when invitations are added or removed, and then so does their
-    # number: the people are counted again only then.
+    # Who is invited changes when invitations are added (or removed with a deleted person), and then
+    # so does their number: the people are counted again then, and every five minutes in any case.
     totals["employees"] = cache.get_or_set(
         f"participation-people:{cycle.pk}:{totals['invited']}",
         lambda: invitations.values("employee_id").distinct().count(),
-        3600,
+        300,
     )
     return {
         "totals": totals,
