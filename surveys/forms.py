@@ -172,8 +172,6 @@ class AnswerForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    score_choices = SCORE_CHOICES_WITH_NA
-
     def __init__(self, *args, questions: list[CycleParameter], complete: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         self.questions = questions
@@ -190,7 +188,7 @@ class AnswerForm(forms.Form):
     def question_rows(self) -> list[dict]:
         """Per question: the question, its field's name, id, errors and chosen value, for the page.
 
-        The page draws the radio buttons from these and `score_choices` itself: letting each field
+        The page draws the radio buttons from these itself: letting each field
         render its own six radio widgets took longer than everything else on the page together.
         """
         rows = []
@@ -206,7 +204,7 @@ class AnswerForm(forms.Form):
                     "errors": field.errors,
                     "choices": [
                         (choice, label, f"{field.auto_id}_{n}", choice == chosen)
-                        for n, (choice, label) in enumerate(self.score_choices)
+                        for n, (choice, label) in enumerate(SCORE_CHOICES_WITH_NA)
                     ],
                 }
             )

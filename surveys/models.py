@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import cached_property
+from functools import cache, cached_property
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connection, models
@@ -224,6 +224,34 @@ def questions_of(cycle: Cycle, department_id: int) -> list[CycleParameter]:
     return list(questions)
 
 
+@cache
+def _invitations_sql(where: str, order_by: str = "") -> str:
+    """Invitations with their cycle and provider (columns in that order, for rawsql.instances)."""
+    invitation, cycle, department = Invitation, Cycle, Department
+    return f"""
+        SELECT {rawsql.columns(invitation, "i")}, {rawsql.columns(cycle, "c")}, {rawsql.columns(department, "d")}
+        FROM {invitation._meta.db_table} i
+        JOIN {cycle._meta.db_table} c ON c.id = i.cycle_id
+        JOIN {department._meta.db_table} d ON d.id = i.provider_id
+        WHERE {where} {order_by}
+    """
+
+
+def _invitations(sql: str, params: list, employee: Employee | None = None) -> list[Invitation]:
+    """Run an _invitations_sql query: instances with `.cycle` and `.provider` (and `.employee`) set."""
+    with connection.cursor() as cursor:
+        rawsql.execute(cursor, sql, params)
+        rows = cursor.fetchall()
+    found = []
+    for row in rows:
+        invitation, cycle, provider = rawsql.instances(row, Invitation, Cycle, Department)
+        invitation.cycle, invitation.provider = cycle, provider
+        if employee is not None:
+            invitation.employee = employee
+        found.append(invitation)
+    return found
+
+
 class InvitationQuerySet(models.QuerySet):
     def of_user(self, user, cycle_id: int, provider_code: str) -> Invitation | None:
         """The invitation of `user`'s active employee record to rate `provider_code` in the cycle,
@@ -233,50 +261,23 @@ class InvitationQuerySet(models.QuerySet):
         employee__active=True)."""
         if not rawsql.fits(cycle_id):
             return None
-        invitation, cycle, department = Invitation, Cycle, Department
         # Subqueries for the department and the employee, not joins: PostgreSQL plans this in half
         # the time of a four-table join, and planning was most of the query's cost.
-        sql = f"""
-            SELECT {rawsql.columns(invitation, "i")}, {rawsql.columns(cycle, "c")}, {rawsql.columns(department, "d")}
-            FROM {invitation._meta.db_table} i
-            JOIN {cycle._meta.db_table} c ON c.id = i.cycle_id
-            JOIN {department._meta.db_table} d ON d.id = i.provider_id
-            WHERE i.cycle_id = %s
-              AND i.provider_id = (SELECT id FROM {department._meta.db_table} WHERE code = %s)
-              AND i.employee_id = (SELECT id FROM {Employee._meta.db_table} WHERE user_id = %s AND active)
-        """
-        with connection.cursor() as cursor:
-            rawsql.execute(cursor, sql, [cycle_id, provider_code, user.pk])
-            row = cursor.fetchone()
-        if row is None:
-            return None
-        found, found_cycle, provider = rawsql.instances(row, invitation, cycle, department)
-        found.cycle, found.provider = found_cycle, provider
-        return found
+        sql = _invitations_sql(
+            f"""i.cycle_id = %s
+            AND i.provider_id = (SELECT id FROM {Department._meta.db_table} WHERE code = %s)
+            AND i.employee_id = (SELECT id FROM {Employee._meta.db_table} WHERE user_id = %s AND active)"""
+        )
+        found = _invitations(sql, [cycle_id, provider_code, user.pk])
+        return found[0] if found else None
 
     def open_of(self, employee: Employee) -> list[Invitation]:
         """The employee's invitations in open cycles, by closing time and department name, each with
         its cycle and provider: My surveys. One plain SQL query, equal to
         filter(employee=…, cycle__status="open").select_related("cycle", "provider")
         .order_by("cycle__closes_at", "provider__name")."""
-        invitation, cycle, department = Invitation, Cycle, Department
-        sql = f"""
-            SELECT {rawsql.columns(invitation, "i")}, {rawsql.columns(cycle, "c")}, {rawsql.columns(department, "d")}
-            FROM {invitation._meta.db_table} i
-            JOIN {cycle._meta.db_table} c ON c.id = i.cycle_id
-            JOIN {department._meta.db_table} d ON d.id = i.provider_id
-            WHERE i.employee_id = %s AND c.status = %s
-            ORDER BY c.closes_at, c.id, d.name, d.id
-        """
-        with connection.cursor() as cursor:
-            rawsql.execute(cursor, sql, [employee.pk, Cycle.Status.OPEN])
-            rows = cursor.fetchall()
-        found = []
-        for row in rows:
-            item, item_cycle, provider = rawsql.instances(row, invitation, cycle, department)
-            item.cycle, item.provider, item.employee = item_cycle, provider, employee
-            found.append(item)
-        return found
+        sql = _invitations_sql("i.employee_id = %s AND c.status = %s", "ORDER BY c.closes_at, c.id, d.name, d.id")
+        return _invitations(sql, [employee.pk, Cycle.Status.OPEN], employee)
 
     def of_survey(self, employee: Employee, cycle_id: int) -> list[Invitation]:
         """The employee's invitations in one cycle, by department name, each with its cycle, provider
@@ -284,24 +285,8 @@ class InvitationQuerySet(models.QuerySet):
         filter(cycle_id=…, employee=…).select_related("cycle", "provider").order_by("provider__name")."""
         if not rawsql.fits(cycle_id):
             return []
-        invitation, cycle, department = Invitation, Cycle, Department
-        sql = f"""
-            SELECT {rawsql.columns(invitation, "i")}, {rawsql.columns(cycle, "c")}, {rawsql.columns(department, "d")}
-            FROM {invitation._meta.db_table} i
-            JOIN {cycle._meta.db_table} c ON c.id = i.cycle_id
-            JOIN {department._meta.db_table} d ON d.id = i.provider_id
-            WHERE i.cycle_id = %s AND i.employee_id = %s
-            ORDER BY d.name, d.id
-        """
-        with connection.cursor() as cursor:
-            rawsql.execute(cursor, sql, [cycle_id, employee.pk])
-            rows = cursor.fetchall()
-        found = []
-        for row in rows:
-            item, item_cycle, provider = rawsql.instances(row, invitation, cycle, department)
-            item.cycle, item.provider, item.employee = item_cycle, provider, employee
-            found.append(item)
-        return found
+        sql = _invitations_sql("i.cycle_id = %s AND i.employee_id = %s", "ORDER BY d.name, d.id")
+        return _invitations(sql, [cycle_id, employee.pk], employee)
 
     def participation_by_pair(self) -> models.QuerySet:
         """Invited, completed and declined counts per (provider, rater_department) pair of ids:
@@ -373,6 +358,11 @@ class Invitation(models.Model):
     def questions(self) -> list[CycleParameter]:
         """What this invitation asks: the cycle's snapshot of the provider's charter, in order."""
         return questions_of(self.cycle, self.provider_id)
+
+    @property
+    def progress(self) -> str:
+        """Its status, or "draft" while a draft waits (only a pending invitation holds one)."""
+        return "draft" if self.draft_saved_at is not None else self.status
 
     @property
     def draft(self) -> Draft | None:

@@ -50,7 +50,7 @@ def my_surveys(request):
         if entry is None:
             url = _survey_url(invitation.cycle_id)
             entry = cycles[invitation.cycle_id] = {"cycle": invitation.cycle, "url": url, "invitations": [], "done": 0}
-        invitation.badge = STATUS_BADGES["draft" if invitation.draft_saved_at else invitation.status]
+        invitation.badge = STATUS_BADGES[invitation.progress]
         invitation.url = f"{entry['url']}#{invitation.provider.code}"
         entry["invitations"].append(invitation)
         entry["done"] += not invitation.is_pending
@@ -143,7 +143,7 @@ def _render_survey(request, invitations: list[Invitation], bound: AnswerForm | N
     sections, token = [], get_token(request)
     for number, invitation in enumerate(invitations, start=1):
         draft = invitation.draft
-        badge_class, badge = STATUS_BADGES["draft" if draft is not None else invitation.status]
+        badge_class, badge = STATUS_BADGES[invitation.progress]
         section = {
             "number": number,
             "code": invitation.provider.code,
