@@ -102,13 +102,14 @@ def generate(employees: int) -> tuple[Cycle, Department]:
     )
     now = timezone.now()
     cycle = Cycle.objects.create(
-        name="Benchmark cycle",
-        status=Cycle.Status.CLOSED,
-        opens_at=now - timedelta(days=14),
-        closes_at=now - timedelta(days=1),
+        name="Benchmark cycle", opens_at=now - timedelta(days=14), closes_at=now - timedelta(days=1)
     )
     cycle.providers.set(departments)
     cycle_snapshot(cycle=cycle)
+    # Its scope and questions are fixed now; it is closed as the lifecycle would (the data is generated).
+    for status in (Cycle.Status.OPEN, Cycle.Status.CLOSED):
+        Cycle.objects.filter(pk=cycle.pk).update(status=status)
+    cycle.refresh_from_db()
     questions = {(pk, code): q for pk, code, q in cycle.parameters.values_list("department_id", "code", "pk")}
 
     User = get_user_model()

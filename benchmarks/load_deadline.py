@@ -262,13 +262,22 @@ def stop(web: subprocess.Popen) -> None:
 
 def check_database(cycle_id: int) -> dict[str, int]:
     from django.db import connection
+    from django.db.models import Count, Max
 
-    from surveys.models import Invitation, PendingResponse, Response
+    from surveys.models import Invitation, Response
 
     connection.close()
     completed = Invitation.objects.filter(cycle=cycle_id, status="completed").count()
-    stored = PendingResponse.objects.filter(cycle=cycle_id).count() + Response.objects.filter(cycle=cycle_id).count()
-    return {"completed": completed, "stored": stored}
+    waiting = Invitation.objects.filter(cycle=cycle_id, answers_sealed__isnull=False)
+    stored = waiting.count() + Response.objects.filter(cycle=cycle_id).count()
+    # Answers wait until their (department rated, rating department) pair can hide each author.
+    pairs = waiting.values("provider", "rater_department").annotate(n=Count("pk")).order_by()
+    return {
+        "completed": completed,
+        "stored": stored,
+        "waiting": waiting.count(),
+        "most waiting in one pair": pairs.aggregate(most=Max("n"))["most"] or 0,
+    }
 
 
 def main() -> None:
@@ -362,6 +371,10 @@ def report(seconds: float, rows: dict, dashboards: dict, socket_errors: int, flo
     ]  # fmt: skip
     for text, ok in checks:
         print(f"  {'met' if ok else 'NOT MET':>8}: {text}")
+    print(
+        f"waiting to be released at the end: {db['waiting']:,} responses, at most "
+        f"{db['most waiting in one pair']} in one pair (released once 2k wait, k kept back; all at closing)"
+    )
     # Speed depends on the machine; a failed request or a lost or doubled answer never may.
     if errors or db["completed"] != db["stored"]:
         sys.exit("FAILED: requests failed or submissions were not stored exactly once")

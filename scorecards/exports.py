@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from django.db.models import QuerySet
 
 from departments.models import Department
+from survey_portal.spreadsheets import cell_from_text
 from surveys.models import Cycle
 
 from .models import DepartmentScore, HeatmapCell, ParameterScore
@@ -33,12 +34,6 @@ SCORE_COLUMNS = [
 ]
 HEATMAP_COLUMNS = ["provider_department", "rater_department", "n", "mean", "suppressed"]
 OVERALL = "__overall__"
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_text(value: str) -> str:
-    """Neutralise spreadsheet formula injection (OWASP): such a cell is read as text, not run."""
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
 def _number(value) -> str:
@@ -75,7 +70,7 @@ def score_rows(cycle: Cycle, departments: QuerySet[Department] | None = None) ->
         mean = "" if s.suppressed else _number(s.mean)
         rows.append([s.department.code, OVERALL, str(s.n), mean, "", "", "", "", "", "", _flag(s.suppressed)])
     rows.sort(key=lambda row: (row[0], row[1]))
-    return [[safe_text(row[0]), safe_text(row[1]), *row[2:]] for row in rows]
+    return [[cell_from_text(row[0]), cell_from_text(row[1]), *row[2:]] for row in rows]
 
 
 def heatmap_rows(cycle: Cycle, departments: QuerySet[Department] | None = None) -> list[list[str]]:
@@ -94,7 +89,7 @@ def heatmap_rows(cycle: Cycle, departments: QuerySet[Department] | None = None) 
         for c in cells
     ]
     rows.sort(key=lambda row: (row[0], row[1]))
-    return [[safe_text(row[0]), safe_text(row[1]), *row[2:]] for row in rows]
+    return [[cell_from_text(row[0]), cell_from_text(row[1]), *row[2:]] for row in rows]
 
 
 def write_csv(out, columns: list[str], rows: Iterable[list[str]]) -> None:

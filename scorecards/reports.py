@@ -24,14 +24,17 @@ from .models import DepartmentScore, HeatmapCell, ParameterScore, Participation
 def cycles_visible_to(roles: Roles) -> QuerySet[Cycle]:
     """Cycles whose results this person may read, newest first.
 
-    HR: every computed cycle, including the open one (early, interim results). Heads: finished
-    cycles. Everyone else: published cycles only.
+    HR and heads: finished cycles (an open cycle has no results: see services.cycle_aggregate).
+    Everyone else: published cycles only.
     """
-    cycles = Cycle.objects.filter(result__computed_at__isnull=False).select_related("result").order_by("-opens_at")
-    if roles.is_hr:
+    cycles = (
+        Cycle.objects.finished()
+        .filter(result__computed_at__isnull=False)
+        .select_related("result")
+        .order_by("-opens_at")
+    )
+    if roles.is_hr or roles.is_head:
         return cycles
-    if roles.is_head:
-        return cycles.finished()
     return cycles.filter(status=Cycle.Status.PUBLISHED)
 
 

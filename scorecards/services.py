@@ -9,6 +9,13 @@ covering index on PostgreSQL:
   invitations  → (provider, rater department, status): participation both ways.
 Python turns those few thousand rows into the figures (stats.py), applies suppression, and writes
 them back with one upsert per table that leaves unchanged rows untouched.
+
+Two rules keep small groups out of every figure (README, "Anonymity"):
+- A cycle has results only once it is closed: while it is open nothing is computed, so no two
+  views can differ by one person's answers (participation alone is live).
+- The ratings of a parameter suppressed at department level count in no other figure: a heatmap
+  cell's mean leaves them out (one more small pass, over those parameters' answers only), as the
+  index does. A cell's n stays its number of responses.
 """
 
 from __future__ import annotations
@@ -20,7 +27,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
 from departments.models import Department
@@ -75,7 +82,9 @@ def suppress_heatmap_row(cells: list[_Cell], threshold: int) -> None:
     """Suppress small cells, then enough further cells that the hidden ones hold ≥ threshold responses.
 
     Otherwise one small cell could be recovered by subtracting the shown cells from the row's total.
-    The smallest shown cell goes first; ties are broken by rater department code.
+    The smallest shown cell goes first; ties are broken by the rating department's id, which never
+    changes (a code can be renamed, and a recalculation must then hide the same cells, or the two
+    results together would give a small cell back).
     """
     for cell in cells:
         cell.suppressed = cell.n < threshold
@@ -84,7 +93,7 @@ def suppress_heatmap_row(cells: list[_Cell], threshold: int) -> None:
         shown = [cell for cell in cells if not cell.suppressed]
         if hidden == 0 or hidden >= threshold or not shown:
             return
-        smallest = min(shown, key=lambda cell: (cell.n, cell.rater_code))
+        smallest = min(shown, key=lambda cell: (cell.n, cell.rater_id))
         smallest.suppressed = smallest.complementary = True
 
 
@@ -101,6 +110,15 @@ def cycle_aggregate(*, cycle_id: int) -> AggregateSummary:
     first, so two runs for one cycle never interleave (the second waits, then recomputes).
     Safe to retry at any point: nothing is visible until the transaction commits.
     """
+    cycle = Cycle.objects.filter(pk=cycle_id).first()
+    if cycle is None or not cycle.is_finished:
+        # No early results: an open cycle's figures would move by single responses between views.
+        logger.info("cycle %s: not closed, nothing computed", cycle_id)
+        return AggregateSummary(cycle_id)
+    if Invitation.objects.filter(cycle_id=cycle_id, answers_sealed__isnull=False).exists():
+        # Computed once everything has left: figures must not move by a late pair afterwards.
+        logger.warning("cycle %s: responses still wait to be released, nothing computed yet", cycle_id)
+        return AggregateSummary(cycle_id)
     with transaction.atomic():
         CycleResult.objects.get_or_create(cycle_id=cycle_id)
         result = CycleResult.objects.select_for_update().select_related("cycle").get(cycle_id=cycle_id)
@@ -219,6 +237,7 @@ def _aggregate(cycle: Cycle) -> AggregateSummary:
         for department_id in sorted(scope)
     ]
 
+    _leave_out_hidden_parameters(cycle, providers, parameter_rows)
     cell_rows = []
     for department_id, provider in sorted(providers.items()):
         cells = sorted(provider.cells, key=lambda c: c.rater_code)
@@ -231,7 +250,7 @@ def _aggregate(cycle: Cycle) -> AggregateSummary:
                 "n": cell.n,
                 "suppressed": cell.suppressed,
                 "complementary": cell.complementary,
-                "mean": None if cell.suppressed else _round(cell.total / cell.ratings),
+                "mean": None if cell.suppressed or not cell.ratings else _round(cell.total / cell.ratings),
             }
             for cell in cells
         )
@@ -258,6 +277,35 @@ def _aggregate(cycle: Cycle) -> AggregateSummary:
     summary.cells = len(cell_rows)
     summary.suppressed_cells = sum(row["suppressed"] for row in cell_rows)
     return summary
+
+
+def _leave_out_hidden_parameters(cycle: Cycle, providers: dict[int, _Provider], parameter_rows: list[dict]) -> None:
+    """Take the ratings of suppressed parameters out of the heatmap cells: a cell's mean is then
+    the mean of the shown parameters' ratings only, and gives none of them back; its n counts the
+    responses that rated a shown parameter (one that rated only hidden ones adds nothing to the
+    mean, and must not help it pass the threshold). Reads the answers of those parameters alone:
+    each has fewer than the threshold of them."""
+    hidden = [row["parameter_id"] for row in parameter_rows if row["suppressed"] and row["n"]]
+    if not hidden:
+        return
+    cells = {(department_id, cell.rater_id): cell for department_id, p in providers.items() for cell in p.cells}
+    hidden_ratings = Answer.objects.filter(cycle=cycle, parameter_id__in=hidden, score__isnull=False)
+    for row in (
+        hidden_ratings.values("response__provider_id", "response__rater_department_id")
+        .annotate(ratings=Count("score"), total=Sum("score"))
+        .order_by()
+    ):
+        cell = cells[row["response__provider_id"], row["response__rater_department_id"]]
+        cell.ratings -= row["ratings"]
+        cell.total -= row["total"]
+    only_hidden = (
+        Response.objects.filter(pk__in=hidden_ratings.values("response_id"))
+        .annotate(hidden=Count("answers", filter=Q(answers__in=hidden_ratings)))
+        .filter(rated_count=F("hidden"))
+        .values_list("provider_id", "rater_department_id")
+    )
+    for pair in only_hidden:
+        cells[pair].n -= 1
 
 
 def _parameter_row(cycle_id: int, question: tuple, distribution: dict[int, int] | None, threshold: int, previous):

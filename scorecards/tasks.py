@@ -31,20 +31,16 @@ def cycle_aggregate_task(cycle_id: int) -> dict:
 
 
 @shared_task(**AGGREGATE)
-def open_cycles_aggregate_task() -> int:
-    """Periodic (beat, SCORECARD_REFRESH_MINUTES): early results of every open cycle, for HR.
-
-    Also the sweep for aggregations that were never queued (the broker was down when a cycle
-    closed or past results were imported): every finished cycle whose results are missing or
-    older than its closing is aggregated again.
-    """
+def missed_aggregations_task() -> int:
+    """Periodic (beat, SCORECARD_REFRESH_MINUTES): the sweep for aggregations that were never
+    queued or never ran (the broker was down when a cycle closed or past results were imported):
+    every finished cycle whose results are missing or older than its closing is aggregated again.
+    Open cycles have no results (services.cycle_aggregate)."""
     stale = Cycle.objects.finished().filter(
         Q(result__isnull=True) | Q(result__computed_at__isnull=True) | Q(result__computed_at__lt=F("closed_at")),
         purged_at__isnull=True,
     )
-    cycle_ids = sorted(
-        set(Cycle.objects.open().values_list("pk", flat=True)) | set(stale.values_list("pk", flat=True))
-    )
+    cycle_ids = sorted(stale.values_list("pk", flat=True))
     for cycle_id in cycle_ids:
         cycle_aggregate_task.delay(cycle_id)
     return len(cycle_ids)

@@ -49,7 +49,13 @@ def organisation(request):
         raise Http404("No results for this cycle.")
     page = request.GET.get("cols", "1")
     columns_page = int(page) if page.isdigit() else 1
-    context = {"cycles": cycles, "cycle": cycle, "version": reports.version(cycles), "columns_page": columns_page}
+    context = {
+        "cycles": cycles,
+        "cycle": cycle,
+        "version": reports.version(cycles),
+        "columns_page": columns_page,
+        "open_cycles": Cycle.objects.open().order_by("closes_at"),
+    }
     if cycle is not None:
         # Built only when the page renders it anew: the rendering is cached until results change.
         context["org"] = SimpleLazyObject(lambda: reports.organisation(cycle, cycles, columns_page=columns_page))
@@ -60,8 +66,13 @@ def organisation(request):
 @require_POST
 def recalculate(request, cycle_id: int):
     cycle = get_object_or_404(Cycle, pk=cycle_id)
-    if cycle.is_editable:  # a draft or scheduled cycle has no answers yet
-        messages.error(request, "This cycle has not opened: there is nothing to calculate yet.")
+    if not cycle.is_finished:
+        messages.error(
+            request,
+            "Results are calculated once, when the cycle closes: figures that moved with each answer "
+            "would let anyone compare two views and single out one person. Participation is live on the cycle page.",
+        )
+        return redirect(cycle)
     else:
         if enqueue(cycle_aggregate_task, cycle.pk):
             messages.success(request, f"The results of “{cycle.name}” are being recalculated; reload in a moment.")

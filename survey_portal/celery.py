@@ -2,7 +2,7 @@
 
 Configuration lives in settings (CELERY_* names). The database is the source of truth: a task the
 broker could not take is logged and left to the periodic sweeps (cycles_advance_task,
-open_cycles_aggregate_task), which find the work again from the database. No request fails, and
+missed_aggregations_task), which find the work again from the database. No request fails, and
 no answer is lost, because Redis is down.
 """
 

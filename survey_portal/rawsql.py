@@ -72,11 +72,18 @@ def fits(*ids: int) -> bool:
     return all(i in BIGINT for i in ids)
 
 
+def _fields(model: type[Model]) -> list:
+    """The concrete fields read: all but those the model lists in `rawsql_deferred` (large values no
+    page needs), which are left deferred on the instances."""
+    skipped = getattr(model, "rawsql_deferred", ())
+    return [field for field in model._meta.concrete_fields if field.name not in skipped]
+
+
 @cache
 def columns(model: type[Model], alias: str) -> str:
-    """`alias.column, …` for every concrete field of `model`, in field order."""
+    """`alias.column, …` for every field of `model` read (see _fields), in field order."""
     quote = connection.ops.quote_name
-    return ", ".join(f"{alias}.{quote(field.column)}" for field in model._meta.concrete_fields)
+    return ", ".join(f"{alias}.{quote(field.column)}" for field in _fields(model))
 
 
 @cache
@@ -84,7 +91,7 @@ def _loaders(model: type[Model], vendor: str) -> tuple[list[str], list[tuple]]:
     # Kept per process: the converters are the database backend's and the fields', bound to the
     # first connection that asked, and read only settings (the time zone) from it.
     names, converters = [], []
-    for field in model._meta.concrete_fields:
+    for field in _fields(model):
         column = field.get_col(model._meta.db_table)
         names.append(field.attname)
         # As the ORM's compiler does: the backend's converters, then the field's.

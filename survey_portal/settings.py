@@ -282,8 +282,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "surveys.tasks.responses_purge_task",
         "schedule": 24 * 3600,
     },
-    "aggregate-open-cycles": {
-        "task": "scorecards.tasks.open_cycles_aggregate_task",
+    "aggregate-missed-cycles": {
+        "task": "scorecards.tasks.missed_aggregations_task",
         "schedule": 60 * env_int("SCORECARD_REFRESH_MINUTES", 15),
     },
 }
@@ -291,9 +291,11 @@ CELERY_BEAT_SCHEDULE = {
 # Surveys
 # Absolute address of the site, for links in emails.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
-# Submitted answers are released into the results in shuffled batches of at least this many
-# (and all at once when the cycle closes), so the database's write order reveals nobody.
-SURVEY_RELEASE_BATCH = env_int("SURVEY_RELEASE_BATCH", 10)
+# Fernet keys that seal drafts and the answers waiting to be released (surveys/sealing.py), comma-
+# separated: the first seals, every one opens (put a new key first to rotate, then run
+# `manage.py reseal_answers`). Not DJANGO_SECRET_KEY: a copy of the database without this key reads
+# no draft and no unreleased answer. `make demo` and `make test` generate their own.
+SURVEY_ENCRYPTION_KEYS = env_list("SURVEY_ENCRYPTION_KEYS")
 # Responses of cycles that closed more than this many years ago are deleted (results are kept);
 # 0 keeps them forever.
 RESPONSE_RETENTION_YEARS = env_int("RESPONSE_RETENTION_YEARS", 5)

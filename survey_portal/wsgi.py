@@ -16,3 +16,9 @@ if not os.environ.get("DJANGO_SECRET_KEY") and not settings.DEBUG:
         "DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off. "
         "For local development set DJANGO_DEBUG=true (the Makefile does)."
     )
+# Without it no draft could be saved and no answer submitted: say so now, not at the first answer.
+if not settings.SURVEY_ENCRYPTION_KEYS and not settings.DEBUG:
+    raise ImproperlyConfigured(
+        "SURVEY_ENCRYPTION_KEYS must be set when DJANGO_DEBUG is off (it seals drafts and waiting answers); "
+        "see README, Anonymity."
+    )

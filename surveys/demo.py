@@ -135,8 +135,4 @@ def seed_surveys(*, demo_employee: str) -> list[str]:
             continue
         answered += 1
     lines.append(f"open cycle “{cycle.name}”: {invited} invitations, {answered} answered so far")
-    # Beat refreshes an open cycle's early results every few minutes; the demo runs no beat.
-    from scorecards.services import cycle_aggregate
-
-    cycle_aggregate(cycle_id=cycle.pk)
     return lines

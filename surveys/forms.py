@@ -11,6 +11,7 @@ from django.utils import timezone
 from departments.models import Department
 
 from .models import MIN_SCORE_THRESHOLD, SCORE_CHOICES, Cycle, CycleParameter
+from .sealing import COMMENT_MAX_LENGTH, comment_length
 from .services import PERIODS, eligible_providers
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -156,20 +157,32 @@ def _score_fields(questions: tuple[tuple[str, str], ...], complete: bool) -> dic
     }
 
 
+def comment_fits(text: str) -> None:
+    """At most COMMENT_MAX_LENGTH characters as the browser counts them (an emoji counts two): what
+    the page's maxlength allows, and what a sealed answer has room for (surveys/sealing.py)."""
+    if comment_length(text) > COMMENT_MAX_LENGTH:
+        raise forms.ValidationError(
+            f"At most {COMMENT_MAX_LENGTH} characters (an emoji counts as two): please shorten it.",
+            code="max_length",
+        )
+
+
 class AnswerForm(forms.Form):
     """One radio group per question (1–5 or not applicable) and the two optional comments."""
 
     comment_good = forms.CharField(
         required=False,
-        max_length=2000,
+        max_length=COMMENT_MAX_LENGTH,
         label="What do they do well?",
         widget=forms.Textarea(attrs={"rows": 3}),
+        validators=[comment_fits],
     )
     comment_improve = forms.CharField(
         required=False,
-        max_length=2000,
+        max_length=COMMENT_MAX_LENGTH,
         label="What should they improve?",
         widget=forms.Textarea(attrs={"rows": 3}),
+        validators=[comment_fits],
     )
 
     def __init__(self, *args, questions: list[CycleParameter], complete: bool = True, **kwargs):

@@ -1,10 +1,17 @@
 """Survey cycles, invitations, drafts and anonymous responses.
 
-Anonymity by construction: Response and Answer hold the cycle, the provider department, the
-rater's department and the answers, and nothing that identifies a person: no user, employee or
-invitation reference, no timestamp, and a random (UUID) identifier. Submitted answers first wait
-in PendingResponse (also without any personal reference) and are released into Response in
-shuffled batches, so neither insertion order nor transaction ids tie a response to a submission.
+Anonymity by construction, against a copy of the database too (README, "Anonymity"):
+- Response and Answer hold the cycle, the department rated, the rating department and the answers,
+  and nothing that identifies a person: no user, employee or invitation reference, no timestamp, a
+  random (UUID) identifier.
+- What waits is sealed (surveys/sealing.py), on the person's own invitation: a draft, and the
+  submitted answers until they are released, both encrypted with a key the database does not hold.
+- Submitted answers are released into Response per (department rated, rating department) pair,
+  at least the cycle's score threshold at a time, in random order, and the release re-stamps every
+  completed invitation of the pair (services/release.py): no transaction id, row order or time
+  ties a response to fewer people than that group.
+- A cycle's thresholds, scope and questions are frozen once it opens: the model refuses a change,
+  and so does the database (migration 0005's triggers).
 """
 
 from __future__ import annotations
@@ -22,6 +29,8 @@ from django.utils import timezone
 
 from departments.models import Department, Employee
 from survey_portal import rawsql
+
+from .sealing import Answers, unseal
 
 SCORE_CHOICES = [(1, "Very poor"), (2, "Poor"), (3, "Acceptable"), (4, "Good"), (5, "Excellent")]
 MIN_SCORE_THRESHOLD = 3
@@ -53,6 +62,15 @@ class CycleQuerySet(models.QuerySet):
             )
             row = cursor.fetchone()
         return row[0] if row else None
+
+
+class FrozenCycleError(Exception):
+    """A change to what a cycle fixed when it opened (thresholds, scope, questions, status)."""
+
+
+# What a cycle fixes when it opens: changed only while it is a draft or scheduled.
+FROZEN_FIELDS = ("score_threshold", "comment_threshold")
+EDITABLE_STATUSES = ("draft", "scheduled")
 
 
 class Cycle(models.Model):
@@ -117,6 +135,21 @@ class Cycle(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs) -> None:
+        """Refuse to change the status (only the lifecycle services move it, with conditional
+        UPDATEs) or, once the cycle has opened, its thresholds. The database refuses too; this
+        says it in words (HR edits a cycle rarely: the stored row is read again to compare)."""
+        if self.pk is not None:
+            stored = Cycle.objects.filter(pk=self.pk).values("status", *FROZEN_FIELDS).first()
+            if stored is not None:
+                if self.status != stored["status"]:
+                    raise FrozenCycleError("A cycle's status changes only by opening, closing or publishing it.")
+                if stored["status"] not in EDITABLE_STATUSES and any(
+                    getattr(self, name) != stored[name] for name in FROZEN_FIELDS
+                ):
+                    raise FrozenCycleError("A cycle's thresholds are fixed once it has opened.")
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return reverse("surveys:cycle_detail", args=[self.pk])
 
@@ -126,7 +159,7 @@ class Cycle(models.Model):
 
     @property
     def is_editable(self) -> bool:
-        return self.status in (self.Status.DRAFT, self.Status.SCHEDULED)
+        return self.status in EDITABLE_STATUSES
 
     @property
     def is_finished(self) -> bool:
@@ -180,35 +213,6 @@ def _keep(key: tuple, value) -> None:
     if len(_snapshots) >= _SNAPSHOTS_KEPT:
         _snapshots.clear()
     _snapshots[key] = value
-
-
-@dataclass(frozen=True)
-class Questionnaire:
-    """What an open cycle asks about one department: the department and its snapshotted questions."""
-
-    cycle_id: int
-    provider: Department
-    questions: tuple[CycleParameter, ...]
-
-    @classmethod
-    def of(cls, cycle_id: int, provider_code: str) -> Questionnaire | None:
-        """The questionnaire at a survey form's address, or None. Kept by each process: a snapshot
-        never changes, and a department's code is checked again by the query that stores answers."""
-        if not rawsql.fits(cycle_id):
-            return None
-        key = ("code", cycle_id, provider_code)
-        found = _snapshots.get(key)
-        if found is None:
-            questions = tuple(
-                CycleParameter.objects.filter(cycle_id=cycle_id, department__code=provider_code)
-                .select_related("department")
-                .order_by("position", "name")
-            )
-            if not questions:
-                return None
-            found = cls(cycle_id, questions[0].department, questions)
-            _keep(key, found)
-        return found
 
 
 def questions_of(cycle: Cycle, department_id: int) -> list[CycleParameter]:
@@ -302,6 +306,12 @@ class InvitationQuerySet(models.QuerySet):
         )
 
 
+class InvitationManager(models.Manager.from_queryset(InvitationQuerySet)):  # type: ignore[misc]
+    def get_queryset(self) -> InvitationQuerySet:
+        """The sealed answers (20 KB each) are read by the release alone: every other read defers them."""
+        return super().get_queryset().defer("answers_sealed")
+
+
 class Invitation(models.Model):
     """One employee asked to rate one provider department in one cycle. Knows only *whether* they answered."""
 
@@ -315,25 +325,32 @@ class Invitation(models.Model):
     provider = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
     rater_department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    # The employee's unsubmitted answers (a draft), private to them. They live on the invitation's
-    # own row so that the update that submits (or declines) it also erases them: no concurrent
-    # "Save draft" can leave a draft behind a submitted survey.
-    draft_scores = models.JSONField(
-        null=True, blank=True, help_text="parameter code -> 1..5, or null for not applicable; empty: no draft"
-    )
-    draft_comment_good = models.TextField(blank=True, db_default="")  # (invitations are created in SQL)
-    draft_comment_improve = models.TextField(blank=True, db_default="")
+    # The employee's unsubmitted answers (a draft), sealed (surveys/sealing.py): private to them,
+    # unreadable in a copy of the database. They live on the invitation's own row so that the
+    # update that submits (or declines) it also erases them: no concurrent "Save draft" can leave a
+    # draft behind a submitted survey.
+    draft_sealed = models.BinaryField(null=True, blank=True, editable=False)
     draft_saved_at = models.DateTimeField(null=True, blank=True)
+    # The submitted answers, sealed, until they are released into Response with others of the
+    # pair (services/release.py). Written by the same update that completes the invitation: one
+    # statement, so nothing can be claimed and lost, or stored twice.
+    answers_sealed = models.BinaryField(null=True, blank=True, editable=False)
 
-    objects = InvitationQuerySet.as_manager()
+    objects = InvitationManager()
+    # Kept out of the plain-SQL reads of every page (survey_portal/rawsql.py): the release alone reads
+    # the answers, and a draft is read (one query) only where it is shown.
+    rawsql_deferred = ("answers_sealed", "draft_sealed")
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["cycle", "employee", "provider"], name="unique_invitation"),
+            models.CheckConstraint(
+                condition=Q(answers_sealed=None) | Q(status="completed"), name="invitation_answers_only_once_completed"
+            ),
             models.CheckConstraint(condition=~Q(provider=models.F("rater_department")), name="invitation_not_own"),
             # A submitted or declined survey keeps no draft: the database refuses it, whatever the code.
             models.CheckConstraint(
-                condition=Q(status="pending") | Q(draft_saved_at=None, draft_scores=None),
+                condition=Q(status="pending") | Q(draft_saved_at=None, draft_sealed=None),
                 name="invitation_draft_only_while_pending",
             ),
         ]
@@ -341,6 +358,12 @@ class Invitation(models.Model):
             models.Index(fields=["cycle", "status"]),
             # Participation per provider and rater department: an index-only scan.
             models.Index(fields=["cycle", "provider", "rater_department", "status"], name="invitation_participation"),
+            # The answers waiting per pair: counted after each submission, read by the release.
+            models.Index(
+                fields=["cycle", "provider", "rater_department"],
+                condition=Q(answers_sealed__isnull=False),
+                name="invitation_waiting",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -364,41 +387,31 @@ class Invitation(models.Model):
         """Its status, or "draft" while a draft waits (only a pending invitation holds one)."""
         return "draft" if self.draft_saved_at is not None else self.status
 
-    @property
+    @cached_property
     def draft(self) -> Draft | None:
-        """The employee's unsubmitted answers, or None."""
-        if self.draft_saved_at is None:
+        """The employee's unsubmitted answers, unsealed, or None."""
+        if self.draft_saved_at is None or self.draft_sealed is None:
             return None
-        return Draft(self.draft_scores or {}, self.draft_comment_good, self.draft_comment_improve, self.draft_saved_at)
+        answers = unseal(self.draft_sealed)
+        return Draft(answers.scores, answers.comment_good, answers.comment_improve, self.draft_saved_at)
 
 
 # What submitting or declining an invitation writes besides its status: its draft, erased.
-DRAFT_ERASED = {"draft_scores": None, "draft_comment_good": "", "draft_comment_improve": "", "draft_saved_at": None}
+DRAFT_ERASED = {"draft_sealed": None, "draft_saved_at": None}
 
 
 @dataclass(frozen=True)
 class Draft:
-    """Unsubmitted answers (stored on their invitation): private to the employee until submitted."""
+    """Unsubmitted answers (sealed on their invitation): private to the employee until submitted."""
 
     scores: dict
     comment_good: str
     comment_improve: str
     updated_at: datetime
 
-
-class PendingResponse(models.Model):
-    """A submitted response waiting to be released into Response with others. No personal reference."""
-
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="+")
-    provider = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
-    rater_department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
-    scores = models.JSONField(help_text="parameter code -> 1..5, or null for not applicable")
-    comment_good = models.TextField(blank=True)
-    comment_improve = models.TextField(blank=True)
-
-    def __str__(self) -> str:
-        return f"Pending response {self.pk}"
+    @property
+    def answers(self) -> Answers:
+        return Answers(self.scores, self.comment_good, self.comment_improve)
 
 
 class Response(models.Model):

@@ -7,7 +7,6 @@ with every problem as ``file:line: reason``. The cycle's questions are the provi
 
 from __future__ import annotations
 
-import random
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -17,9 +16,11 @@ from django.utils import timezone
 from departments.csvfiles import CsvFile, ImportFailed, read_table, require
 from departments.models import Department, ServiceParameter
 from survey_portal.celery import enqueue_on_commit
+from survey_portal.spreadsheets import text_from_cell
 
-from .models import MIN_SCORE_THRESHOLD, Answer, Cycle, Response
-from .services import cycle_snapshot
+from .models import MIN_SCORE_THRESHOLD, Cycle
+from .sealing import Answers
+from .services import cycle_snapshot, responses_store
 
 REQUIRED = ("response_id", "rater_department", "provider_department", "parameter", "score")
 OPTIONAL = ("comment_good", "comment_improve")
@@ -73,8 +74,10 @@ def responses_import(
     for row in table.rows:
         if not require(row, ("response_id", "rater_department", "provider_department", "parameter"), errors, {}):
             continue
-        rater, provider = row["rater_department"].lower(), row["provider_department"].lower()
-        parameter, ok = row["parameter"].lower(), True
+        rater, provider, parameter = (
+            text_from_cell(row[column]).lower() for column in ("rater_department", "provider_department", "parameter")
+        )
+        ok = True
         for column, code in (("rater_department", rater), ("provider_department", provider)):
             if code not in departments:
                 errors.append(f"{row.where()}: unknown department {row[column]!r} in {column}")
@@ -103,7 +106,7 @@ def responses_import(
             errors.append(f"{row.where()}: response {row['response_id']!r} rates {parameter!r} twice")
             ok = False
         for column in OPTIONAL:
-            text = row[column]
+            text = text_from_cell(row[column])
             if not text:
                 continue
             earlier = response.comments.get(column)
@@ -122,11 +125,14 @@ def responses_import(
 
 @transaction.atomic
 def _write(name, opens, closes, threshold, comment_threshold, responses, departments) -> PastImportResult:
+    """The cycle is created as an imported draft, given its scope and questions, filled through the
+    one writer of responses (release.responses_store, pair by pair, in random order), then closed:
+    the database refuses scope and questions for a cycle that is no longer a draft."""
     opens_at = timezone.make_aware(datetime.combine(opens, time.min))
     closes_at = timezone.make_aware(datetime.combine(closes + timedelta(days=1), time.min))
     cycle = Cycle.objects.create(
         name=name,
-        status=Cycle.Status.CLOSED,
+        status=Cycle.Status.DRAFT,
         imported=True,
         opens_at=opens_at,
         closes_at=closes_at,
@@ -139,29 +145,21 @@ def _write(name, opens, closes, threshold, comment_threshold, responses, departm
     )
     cycle.providers.set({departments[r.provider] for r in responses.values()})
     cycle_snapshot(cycle=cycle)
-    parameter_ids = {(p.department_id, p.code): p.pk for p in cycle.parameters.all()}
-    items = list(responses.values())
-    random.SystemRandom().shuffle(items)  # the file's order is not kept either
-    rows = [
-        Response(
-            cycle=cycle,
-            provider_id=departments[r.provider],
-            rater_department_id=departments[r.rater],
-            comment_good=r.comments.get("comment_good", ("",))[0],
-            comment_improve=r.comments.get("comment_improve", ("",))[0],
-            **Response.totals(r.scores.values()),
+    pairs: dict[tuple[str, str], list[Answers]] = {}
+    for r in responses.values():
+        comments = {column: text for column, (text, _line) in r.comments.items()}
+        pairs.setdefault((r.provider, r.rater), []).append(Answers(r.scores, **comments))
+    for (provider, rater), answers in sorted(pairs.items()):
+        responses_store(
+            cycle_id=cycle.pk,
+            provider_id=departments[provider],
+            rater_department_id=departments[rater],
+            answers=answers,
         )
-        for r in items
-    ]
-    Response.objects.bulk_create(rows, batch_size=2000)
-    answers = [
-        Answer(response=row, cycle=cycle, parameter_id=parameter_ids[departments[r.provider], code], score=score)
-        for row, r in zip(rows, items, strict=True)
-        for code, score in r.scores.items()
-    ]
-    Answer.objects.bulk_create(answers, batch_size=5000)
+    Cycle.objects.filter(pk=cycle.pk).update(status=Cycle.Status.CLOSED)
+    cycle.refresh_from_db()
 
     from scorecards.tasks import cycle_aggregate_task
 
     enqueue_on_commit(cycle_aggregate_task, cycle.pk)
-    return PastImportResult(cycle, len(rows), len(answers))
+    return PastImportResult(cycle, len(responses), sum(len(r.scores) for r in responses.values()))

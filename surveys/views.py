@@ -27,7 +27,7 @@ from survey_portal.celery import enqueue
 
 from . import notifications, services
 from .forms import AnswerForm, CycleForm, RepeatForm
-from .models import Cycle, Invitation, Questionnaire
+from .models import Cycle, Invitation
 from .services import SurveyError
 from .tasks import reminders_send_task
 
@@ -203,34 +203,22 @@ def _blank_section(invitation: Invitation, csrf_token: str) -> str:
 
 def answer(request, cycle_id: int, provider_code: str):
     """One department's form: save a draft, or submit (final). Its page is a section of the survey."""
+    invitation = _invitation_for(request, cycle_id, provider_code)
     if request.method != "POST":
-        _invitation_for(request, cycle_id, provider_code)
         return redirect(_survey_url(cycle_id, provider_code))
-    questionnaire = Questionnaire.of(cycle_id, provider_code)
-    if questionnaire is None:
-        _invitation_for(request, cycle_id, provider_code)  # 403 for someone who is no employee
-        raise Http404("No such survey.")
     action = request.POST.get("action")
     if action not in ("submit", "draft"):
         # Never guess: a draft taken for a final submission could not be undone.
         return _refused(request, cycle_id, provider_code, "Choose “Submit” or “Save draft”. Nothing was saved.", 400)
-    form = AnswerForm(
-        request.POST, questions=questionnaire.questions, complete=action == "submit", prefix=provider_code
-    )
+    form = AnswerForm(request.POST, questions=invitation.questions, complete=action == "submit", prefix=provider_code)
     if not form.is_valid():
-        return _form_errors(request, _invitation_for(request, cycle_id, provider_code), form)
+        return _form_errors(request, invitation, form)
     answers = {
         "scores": form.scores(),
         "comment_good": form.cleaned_data["comment_good"],
         "comment_improve": form.cleaned_data["comment_improve"],
     }
-    name = questionnaire.provider.name
-    submitted = f"Your ratings for {name} were submitted anonymously."
-    if action == "submit" and services.response_submit_as(user=request.user, questionnaire=questionnaire, **answers):
-        return _done(request, cycle_id, provider_code, "completed", submitted)
-    # A draft, or a submission the one-statement path did not store: with the invitation, the full
-    # checks say why (or store it).
-    invitation = _invitation_for(request, cycle_id, provider_code)
+    name = invitation.provider.name
     try:
         if action == "draft":
             services.draft_save(invitation=invitation, **answers)
@@ -242,7 +230,7 @@ def answer(request, cycle_id: int, provider_code: str):
         return _done(
             request, cycle_id, provider_code, "draft", f"Your draft for {name} was saved. Only you can see it."
         )
-    return _done(request, cycle_id, provider_code, "completed", submitted)
+    return _done(request, cycle_id, provider_code, "completed", f"Your ratings for {name} were submitted anonymously.")
 
 
 def _form_errors(request, invitation: Invitation, form: AnswerForm):

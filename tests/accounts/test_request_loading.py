@@ -129,7 +129,7 @@ def test_rows_become_instances_converted_as_the_orm_converts_them(org):
 
     expected = Invitation.objects.select_related("cycle").get(pk=invitation.pk)
     assert found_cycle.opens_at == expected.cycle.opens_at and timezone.is_aware(found_cycle.opens_at)
-    assert (found_cycle.imported, invitation.draft_scores) == (False, None)
+    assert (found_cycle.imported, invitation.draft_sealed) == (False, None)
     assert isinstance(found_cycle.imported, bool)
     assert not invitation._state.adding and invitation._state.db == "default"
     assert nobody is None  # the missing side of a LEFT JOIN

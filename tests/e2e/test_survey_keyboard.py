@@ -7,12 +7,14 @@ without it every department is shown and each form is an ordinary post back to t
 from __future__ import annotations
 
 import re
+from dataclasses import astuple
 
 from playwright.sync_api import expect
 
 from departments.models import Dependency
 from surveys import services
-from surveys.models import Invitation, PendingResponse, Response
+from surveys.models import Invitation, Response
+from surveys.sealing import unseal
 from tests.e2e.test_sign_in_and_charter import sign_in
 from tests.factories import PASSWORD
 from tests.surveys.conftest import make_cycle
@@ -63,7 +65,8 @@ def step(page, name: str):
 def stored() -> list[tuple]:
     """Every response, waiting or released: (provider, rater department, scores, comment_good), by provider."""
     rows = [
-        (p.provider.code, p.rater_department.code, p.scores, p.comment_good) for p in PendingResponse.objects.all()
+        (p.provider.code, p.rater_department.code, *astuple(unseal(p.answers_sealed))[:2])
+        for p in Invitation.objects.exclude(answers_sealed=None)
     ]
     for r in Response.objects.all():
         scores = {a.parameter.code: a.score for a in r.answers.all()}

@@ -20,7 +20,8 @@ from django.db import connection
 from departments.models import Dependency
 from scorecards.models import CycleResult, DepartmentScore, HeatmapCell, ParameterScore, Participation
 from scorecards.services import cycle_aggregate
-from surveys.models import Answer, CycleParameter, Invitation, PendingResponse, Response
+from surveys.models import Answer, CycleParameter, Invitation, Response
+from surveys.sealing import unseal
 from tests.factories import EmployeeFactory
 from tests.integration.conftest import ROOT, RedisServer, Visitor, WebServer, Worker, _database_url, wait_for
 from tests.scorecards.conftest import generate, make_org
@@ -179,7 +180,7 @@ def test_submissions_are_stored_while_redis_is_down_and_a_sweep_aggregates_once_
         worker.start(REDIS_URL=redis.url)
         # What beat does every SCORECARD_REFRESH_MINUTES: publish the sweep.
         subprocess.run(
-            [sys.executable, "-m", "celery", "-A", "survey_portal", "call", "scorecards.tasks.open_cycles_aggregate_task"],
+            [sys.executable, "-m", "celery", "-A", "survey_portal", "call", "scorecards.tasks.missed_aggregations_task"],
             cwd=ROOT, env=os.environ | {"REDIS_URL": redis.url, "CELERY_QUEUE": queue, "DATABASE_URL": _database_url()},
             check=True, capture_output=True, timeout=60,
         )  # fmt: skip
@@ -231,10 +232,10 @@ def test_a_database_restart_during_submissions_leaves_no_half_written_response(t
         assert all(status == 302 for status in second), second
 
         completed = Invitation.objects.filter(cycle=cycle, status="completed").count()
-        pending = PendingResponse.objects.filter(cycle=cycle)
+        pending = Invitation.objects.filter(cycle=cycle).exclude(answers_sealed=None)
         released = Response.objects.filter(cycle=cycle)
         assert completed == 60 == pending.count() + released.count()
-        assert all(len(p.scores) == 2 for p in pending)
+        assert all(len(unseal(p.answers_sealed).scores) == 2 for p in pending)
         assert Answer.objects.filter(response__cycle=cycle).count() == 2 * released.count()
     finally:
         web.stop()

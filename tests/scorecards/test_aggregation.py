@@ -82,12 +82,18 @@ def test_the_overall_index_is_the_weighted_mean_of_the_unsuppressed_parameters(g
     assert str(it.target) == f"{(4.00 * 1 + 3.75 * 2) / 3:.2f}"
 
 
-def test_heatmap_cells_are_the_mean_of_every_rating_in_their_responses(generated):
+def test_heatmap_cells_are_the_mean_of_the_shown_parameters_ratings_in_their_responses(generated):
+    hidden = set(
+        ParameterScore.objects.filter(cycle=generated.cycle, suppressed=True).values_list("department__code", "code")
+    )
     for (provider, rater), _count in PLAN.items():
         responses = [r for r in generated.responses if (r["provider"], r["rater"]) == (provider, rater)]
-        ratings = [v for r in responses for v in r["scores"].values() if v]
+        ratings = [v for r in responses for code, v in r["scores"].items() if v and (provider, code) not in hidden]
         cell = stored(HeatmapCell, generated.cycle).get(department__code=provider, rater_department__code=rater)
-        assert cell.n == sum(1 for r in responses if any(r["scores"].values()))
+        # n: the responses that rated a shown parameter (the others add nothing to the mean)
+        assert cell.n == sum(
+            1 for r in responses if any(v for c, v in r["scores"].items() if (provider, c) not in hidden)
+        )
         if not cell.suppressed:
             assert cell.mean == pytest.approx(np.mean(ratings), **APPROX)
 
@@ -162,6 +168,7 @@ def test_participation_is_counted_both_ways(org):
         invitation=Invitation.objects.get(cycle=cycle, employee=org.outsider), scores=ALL_GOOD
     )
     survey_services.invitation_decline(invitation=Invitation.objects.get(cycle=cycle, employee=org.hr))
+    survey_services.cycle_close(cycle_id=cycle.pk)
 
     cycle_aggregate(cycle_id=cycle.pk)
 

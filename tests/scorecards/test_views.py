@@ -10,7 +10,8 @@ from datetime import date
 import pytest
 from openpyxl import load_workbook
 
-from scorecards.exports import safe_text
+from scorecards.models import CycleResult
+from survey_portal.spreadsheets import cell_from_text, text_from_cell
 from surveys import services as survey_services
 from surveys.models import Cycle
 from tests.factories import ServiceParameterFactory
@@ -64,9 +65,17 @@ def test_wrong_departments_and_cycles_are_404(as_, people, generated, org_open_c
     assert client.get("/scorecards/nowhere/").status_code == 404
     assert client.get("/scorecards/it/", {"cycle": "999"}).status_code == 404
     assert client.get("/scorecards/it/", {"cycle": "abc"}).status_code == 404
-    # A head sees finished cycles only: the open cycle's interim figures are HR's.
+    # An open cycle has no figures, for anyone: they are calculated once, at closing.
     assert client.get("/scorecards/it/", {"cycle": org_open_cycle.pk}).status_code == 404
-    assert as_(people["hr"]).get("/scorecards/it/", {"cycle": org_open_cycle.pk}).status_code == 200
+    assert as_(people["hr"]).get("/scorecards/it/", {"cycle": org_open_cycle.pk}).status_code == 404
+    assert not CycleResult.objects.filter(cycle=org_open_cycle).exists()
+
+
+def test_recalculating_an_open_cycle_is_refused_in_words(as_, people, org_open_cycle):
+    response = as_(people["hr"]).post(f"/hr/results/{org_open_cycle.pk}/recalculate/", follow=True)
+    assert response.status_code == 200
+    assert "calculated once, when the cycle closes" in response.content.decode()
+    assert not CycleResult.objects.filter(cycle=org_open_cycle).exists()
 
 
 @pytest.fixture
@@ -198,8 +207,9 @@ def test_the_excel_download_has_both_sheets_with_numbers(as_, people, generated)
 
 @pytest.mark.parametrize("value", ["=cmd|' /C calc'!A0", "+1", "-1", "@SUM(A1)", "\tx"])
 def test_spreadsheet_formulas_are_neutralised(value):
-    assert safe_text(value) == "'" + value
-    assert safe_text("IT") == "IT"
+    assert cell_from_text(value) == "'" + value
+    assert text_from_cell(cell_from_text(value)) == value
+    assert cell_from_text("IT") == "IT"
 
 
 # --- bounded queries --------------------------------------------------------------------------

@@ -2,20 +2,29 @@
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 
+import pytest
 from django.db import models
-from django.test import override_settings
 
 from departments.models import Department, Employee
 from surveys import services
-from surveys.models import Answer, Invitation, Notification, PendingResponse, Response
+from surveys.models import Answer, Invitation, Notification, Response
+from surveys.sealing import SEALED_SIZE, Answers, UnreadableSeal, seal, unseal
 from tests.factories import EmployeeFactory
 
-from .conftest import ALL_GOOD
+from .conftest import ALL_GOOD, make_cycle
 
-RESPONSE_TABLES = [Response, Answer, PendingResponse]
-PERSONAL = {Employee, Invitation, Notification}  # a draft lives on its invitation
+RESPONSE_TABLES = [Response, Answer]
+
+
+def waiting():
+    """Invitations whose submitted answers wait, sealed, to be released."""
+    return Invitation.objects.exclude(answers_sealed=None)
+
+
+PERSONAL = {Employee, Invitation, Notification}  # drafts and waiting answers live, sealed, on invitations
 
 
 def foreign_key_paths(model, path=(), seen=frozenset()):
@@ -54,29 +63,44 @@ def test_response_ids_are_random_and_reveal_no_order():
         assert model._meta.pk.default is uuid.uuid4
 
 
-@override_settings(SURVEY_RELEASE_BATCH=3)
-def test_answers_wait_until_a_batch_can_hide_each_author(org, open_cycle, invitation):
-    EmployeeFactory(department=org.sales)
-    services.invitations_create(cycle=open_cycle)
-    invitations = list(Invitation.objects.filter(cycle=open_cycle).select_related("cycle", "provider"))
+def test_answers_wait_until_their_pair_can_hide_each_author_and_k_always_stay_behind(
+    org, django_capture_on_commit_callbacks
+):
+    """k = 3: nothing leaves before 2k wait; then all but k leave, in one transaction; closing
+    releases the rest, at least k (or the whole pair)."""
+    cycle = make_cycle(org, score_threshold=3, comment_threshold=3)
+    EmployeeFactory.create_batch(6, department=org.sales)
+    services.cycle_open(cycle_id=cycle.pk)
+    invitations = list(
+        Invitation.objects.filter(cycle=cycle, provider=org.it).select_related("cycle", "provider").order_by("pk")
+    )
+    assert len(invitations) == 9  # 8 in Sales, 1 in HR
 
-    services.response_submit(invitation=invitations[0], scores=ALL_GOOD)
-    services.response_submit(invitation=invitations[1], scores=ALL_GOOD)
-    assert (PendingResponse.objects.count(), Response.objects.count()) == (2, 0)
+    sales = [i for i in invitations if i.rater_department_id == org.sales.pk]
+    for number, invitation in enumerate(sales[:5], start=1):
+        services.response_submit(invitation=invitation, scores=ALL_GOOD)
+        assert (waiting().count(), Response.objects.count()) == (number, 0)
+    with django_capture_on_commit_callbacks(execute=True):  # the release task, queued once committed
+        services.response_submit(invitation=sales[5], scores=ALL_GOOD)  # 6 = 2k wait: 3 leave, 3 stay
+    assert (waiting().count(), Response.objects.count(), Answer.objects.count()) == (3, 3, 6)
+    services.response_submit(invitation=sales[6], scores=ALL_GOOD)
+    hr = next(i for i in invitations if i.rater_department_id == org.hr_dept.pk)
+    services.response_submit(invitation=hr, scores=ALL_GOOD)  # another pair: waits on its own
+    assert (waiting().count(), Response.objects.count()) == (5, 3)
 
-    services.response_submit(invitation=invitations[2], scores=ALL_GOOD)
-    assert (PendingResponse.objects.count(), Response.objects.count(), Answer.objects.count()) == (0, 3, 6)
-
-    services.response_submit(invitation=invitations[3], scores=ALL_GOOD)
-    assert Response.objects.count() == 3
-    services.cycle_close(cycle_id=open_cycle.pk)  # closing releases whatever waits
-    assert (PendingResponse.objects.count(), Response.objects.count()) == (0, 4)
+    services.cycle_close(cycle_id=cycle.pk)  # closing releases whatever waits, pair by pair
+    assert (waiting().count(), Response.objects.count()) == (0, 8)
+    assert Response.objects.filter(rater_department=org.hr_dept).count() == 1
 
 
-def test_the_invitation_only_records_that_it_was_answered(org, open_cycle, invitation):
+def test_the_invitation_keeps_only_a_sealed_draft_and_submitting_erases_it(org, open_cycle, invitation):
     services.draft_save(invitation=invitation, scores={"responsiveness": 2}, comment_good="Great", comment_improve="")
-    services.response_submit(invitation=invitation, scores=ALL_GOOD, comment_good="Great")
+    invitation.refresh_from_db()
+    assert b"Great" not in bytes(invitation.draft_sealed)
+    assert len(invitation.draft_sealed) > SEALED_SIZE  # every draft has the same size, whatever it says
+    assert unseal(invitation.draft_sealed) == Answers({"responsiveness": 2}, "Great", "")
 
+    services.response_submit(invitation=invitation, scores=ALL_GOOD, comment_good="Great")
     invitation.refresh_from_db()
     assert invitation.status == Invitation.Status.COMPLETED
     assert {f.name for f in Invitation._meta.concrete_fields} == {
@@ -86,11 +110,75 @@ def test_the_invitation_only_records_that_it_was_answered(org, open_cycle, invit
         "provider",
         "rater_department",
         "status",
-        # the employee's draft, until they submit or decline:
-        "draft_scores",
-        "draft_comment_good",
-        "draft_comment_improve",
+        "draft_sealed",  # the employee's draft, sealed, until they submit or decline
         "draft_saved_at",
+        "answers_sealed",  # the submitted answers, sealed, until released with others of the pair
     }
     # Submitting erased the draft: nothing of what was answered stays with the person.
-    assert (invitation.draft_scores, invitation.draft_comment_good, invitation.draft_saved_at) == (None, "", None)
+    assert (invitation.draft_sealed, invitation.draft_saved_at) == (None, None)
+    pending = waiting().get()
+    assert b"Great" not in bytes(pending.answers_sealed)
+    assert unseal(pending.answers_sealed) == Answers(ALL_GOOD, "Great", "")
+
+
+def test_sealed_payloads_have_one_size_whatever_they_hold():
+    short = seal(Answers({"a": 1}))
+    long = seal(Answers({f"q{i}": 5 for i in range(40)}, "é" * 1000, "😀" * 500))  # the longest comments
+    assert len(short) == len(long)
+
+
+def test_a_rotated_key_opens_what_the_old_one_sealed_after_resealing(org, open_cycle, invitation, settings):
+    from cryptography.fernet import Fernet
+    from django.core.management import call_command
+
+    services.draft_save(invitation=invitation, scores={"responsiveness": 2}, comment_good="Mine", comment_improve="")
+    old, new = settings.SURVEY_ENCRYPTION_KEYS[0], Fernet.generate_key().decode()
+    settings.SURVEY_ENCRYPTION_KEYS = [new, old]
+    call_command("reseal_answers")
+    settings.SURVEY_ENCRYPTION_KEYS = [new]
+    invitation.refresh_from_db()
+    assert unseal(invitation.draft_sealed).comment_good == "Mine"
+
+
+def test_a_pair_with_an_answer_sealed_by_a_lost_key_waits_whole_and_its_cycle_has_no_results(
+    org, open_cycle, settings
+):
+    """Releasing the readable rest alone would leave the unreadable one to leave later, alone."""
+    from cryptography.fernet import Fernet
+
+    from scorecards.models import CycleResult
+    from scorecards.services import cycle_aggregate
+
+    sales, hr = (
+        list(
+            Invitation.objects.filter(cycle=open_cycle, rater_department=department).select_related(
+                "cycle", "provider"
+            )
+        )
+        for department in (org.sales, org.hr_dept)
+    )
+    services.response_submit(invitation=sales[0], scores=ALL_GOOD)
+    settings.SURVEY_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]  # the first key is lost
+    services.response_submit(invitation=sales[1], scores=ALL_GOOD)
+    services.response_submit(invitation=hr[0], scores=ALL_GOOD)
+    services.cycle_close(cycle_id=open_cycle.pk)
+    assert Response.objects.get().rater_department == org.hr_dept  # the other pair left
+    assert waiting().filter(rater_department=org.sales).count() == 2
+    cycle_aggregate(cycle_id=open_cycle.pk)
+    assert not CycleResult.objects.filter(cycle=open_cycle).exists()  # nothing moves later by a late pair
+    readable = []
+    for pending in waiting():
+        with contextlib.suppress(UnreadableSeal):
+            readable.append(unseal(pending.answers_sealed))
+    assert len(readable) == 1
+
+
+def test_comments_longer_than_a_sealed_answer_holds_are_refused_in_words(login, org, open_cycle, invitation):
+    from .conftest import JSON, answers
+
+    too_long = answers(**ALL_GOOD) | {"it-comment_good": "😀" * 501}  # 1002 units, as a browser counts them
+    response = login(org.outsider).post(f"/surveys/{open_cycle.pk}/it/", too_long, **JSON)
+    assert response.status_code == 400 and "an emoji counts as two" in response.json()["form"]
+    with pytest.raises(services.SurveyError, match="at most 1000 characters"):
+        services.response_submit(invitation=invitation, scores=ALL_GOOD, comment_good="x" * 1001)
+    assert Invitation.objects.get(pk=invitation.pk).status == "pending"

@@ -177,3 +177,41 @@ def test_repeat_makes_a_draft_shifted_by_the_period(org, period, opens, closes):
     ) == (opens, closes)
     assert (new.score_threshold, new.comment_threshold, new.intro) == (6, 12, "Hello")
     assert set(new.providers.all()) == {org.it, org.sales}
+
+
+def test_an_opened_cycle_is_frozen_by_the_database_itself_on_every_database(org, open_cycle):
+    """The triggers of migration 0005 exist on this database (SQLite drops a table's triggers when
+    a later migration rebuilds it: this would fail then). Deletions are refused on PostgreSQL
+    (tests/anonymity/test_frozen_cycles.py)."""
+    from django.db import IntegrityError, transaction
+
+    attempts = [
+        lambda: Cycle.objects.filter(pk=open_cycle.pk).update(score_threshold=3, comment_threshold=3),
+        lambda: Cycle.objects.filter(pk=open_cycle.pk).update(status=Cycle.Status.DRAFT),
+        lambda: open_cycle.providers.add(org.hr_dept),
+        lambda: CycleParameter.objects.filter(cycle=open_cycle).update(name="Something else"),
+        lambda: CycleParameter.objects.create(
+            cycle=open_cycle, department=org.it, code="new", name="New", description="", target=4, weight=1
+        ),
+    ]
+    for attempt in attempts:
+        with pytest.raises(IntegrityError), transaction.atomic():
+            attempt()
+    # What stays editable: the message, the name, the closing time (closing early moves it).
+    Cycle.objects.filter(pk=open_cycle.pk).update(intro="Thanks!", closes_at=timezone.now() + timedelta(days=1))
+    assert services.cycle_close(cycle_id=open_cycle.pk)
+
+
+def test_a_cycles_status_and_thresholds_refuse_a_save_in_words(org, open_cycle):
+    from surveys.models import FrozenCycleError
+
+    open_cycle.status = Cycle.Status.DRAFT
+    with pytest.raises(FrozenCycleError, match="status changes only"):
+        open_cycle.save()
+    open_cycle.refresh_from_db()
+    open_cycle.score_threshold = 3
+    with pytest.raises(FrozenCycleError, match="fixed once it has opened"):
+        open_cycle.save()
+    draft = make_cycle(org, name="Still a draft")
+    draft.score_threshold, draft.comment_threshold = 4, 6
+    draft.save()  # a draft is still editable

@@ -1,17 +1,22 @@
 """python manage.py export_responses --cycle NAME FILE.csv — a cycle's anonymous responses, for backup.
 
 The file has the columns `import_responses` reads, so it loads back as it is. It holds what the
-database holds and nothing more: departments, parameter codes, scores and comments, under each
-response's random identifier, in an order that follows no submission.
+database holds and nothing more: departments, parameter codes, scores and comments. Each response
+gets a fresh random identifier that exists nowhere in the database (its stored id would lead back
+to its row, and from there to its transaction id), and rows follow no submission order. Text cells
+a spreadsheet would run as a formula are written as text (survey_portal/spreadsheets.py); the
+import reads them back unchanged.
 """
 
 from __future__ import annotations
 
 import csv
+import uuid
 
 from django.core.management.base import BaseCommand, CommandError
 
-from surveys.models import Answer, Cycle, PendingResponse
+from survey_portal.spreadsheets import cell_from_text
+from surveys.models import Answer, Cycle, Invitation
 from surveys.past_import import OPTIONAL, REQUIRED
 
 COLUMNS = [*REQUIRED, *OPTIONAL]  # exactly what import_responses reads
@@ -43,19 +48,28 @@ class Command(BaseCommand):
                 "response__comment_improve",
             )
         )
-        rows = 0
+        rows, fresh_ids = 0, {}
         try:
             with open(file, "w", encoding="utf-8", newline="") as out:
                 writer = csv.writer(out)
                 writer.writerow(COLUMNS)
                 for response_id, rater, provider, parameter, score, good, improve in answers.iterator(chunk_size=5000):
+                    exported_id = fresh_ids.setdefault(response_id, uuid.uuid4().hex)
                     writer.writerow(
-                        [response_id.hex, rater, provider, parameter, "" if score is None else score, good, improve]
+                        [
+                            exported_id,
+                            cell_from_text(rater),
+                            cell_from_text(provider),
+                            cell_from_text(parameter),
+                            "" if score is None else score,
+                            cell_from_text(good),
+                            cell_from_text(improve),
+                        ]
                     )
                     rows += 1
         except OSError as error:
             raise CommandError(f"{file}: {error.strerror}") from None
-        waiting = PendingResponse.objects.filter(cycle=found).count()
+        waiting = Invitation.objects.filter(cycle=found, answers_sealed__isnull=False).count()
         self.stdout.write(f"{file}: {rows} ratings")
         if waiting:
             self.stdout.write(

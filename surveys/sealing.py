@@ -1,0 +1,108 @@
+"""Sealed answers: what waits in the database (drafts, submitted responses not yet released) is
+encrypted with a key from the environment, so that a copy of the database alone reads none of it.
+
+SURVEY_ENCRYPTION_KEYS holds one or more Fernet keys, comma-separated, the first one used to seal
+(MultiFernet: the others still open what they sealed, for rotation). It is not DJANGO_SECRET_KEY:
+the two are rotated, and lost, for different reasons.
+
+Every sealed payload has the same length, so that its size tells nothing either: the answers are
+padded to SEALED_SIZE bytes before encryption, and the token's timestamp is set to zero, so it does
+not say when it was written. Comments are stored in UTF-16, two bytes per unit, and limited in
+units as a browser's maxlength counts them: the longest comments in any script fit the one size.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import struct
+from dataclasses import dataclass
+from functools import lru_cache
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+# Each comment's limit, in UTF-16 units (a character, or two for an emoji): the survey form's limit,
+# which a textarea's maxlength counts the same way.
+COMMENT_MAX_LENGTH = 1000
+# Two comments of COMMENT_MAX_LENGTH units of 2 bytes, the scores (room for dozens of questions) and
+# three lengths. Every payload written by the services fits: they refuse longer comments.
+SEALED_SIZE = 2 * 2 * COMMENT_MAX_LENGTH + 2048 + 12
+
+
+def comment_length(text: str) -> int:
+    """A comment's length in UTF-16 units, as a browser counts it for maxlength."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+_LENGTH = struct.Struct(">I")
+
+
+class UnreadableSeal(Exception):
+    """A sealed payload that none of the configured keys opens (a key was lost or removed)."""
+
+
+@dataclass(frozen=True)
+class Answers:
+    """What a person answered about one department: scores by parameter code (None: not
+    applicable; a draft may lack some) and the two comments."""
+
+    scores: dict[str, int | None]
+    comment_good: str = ""
+    comment_improve: str = ""
+
+
+@lru_cache(maxsize=4)
+def _keys(configured: tuple[str, ...]) -> MultiFernet:
+    if not configured:
+        raise ImproperlyConfigured(
+            "SURVEY_ENCRYPTION_KEYS is not set: drafts and answers waiting to be released are encrypted "
+            "with it. Generate one with: python -c 'from cryptography.fernet import Fernet; "
+            "print(Fernet.generate_key().decode())'  (make demo and make test generate their own)."
+        )
+    try:
+        return MultiFernet([Fernet(key.encode()) for key in configured])
+    except ValueError:
+        raise ImproperlyConfigured("SURVEY_ENCRYPTION_KEYS: each key is 32 url-safe base64-encoded bytes") from None
+
+
+def _fernet() -> MultiFernet:
+    return _keys(tuple(settings.SURVEY_ENCRYPTION_KEYS))
+
+
+def seal(answers: Answers) -> bytes:
+    """The answers, padded to SEALED_SIZE and encrypted with the first key: raw bytes to store."""
+    parts = [
+        json.dumps(answers.scores, separators=(",", ":"), sort_keys=True).encode(),
+        answers.comment_good.encode("utf-16-le"),
+        answers.comment_improve.encode("utf-16-le"),
+    ]
+    plain = b"".join(_LENGTH.pack(len(part)) + part for part in parts)
+    # Longer than the form allows (it never is, from the form): the next multiple of the size.
+    size = SEALED_SIZE * max(1, -(-len(plain) // SEALED_SIZE))
+    token = _fernet().encrypt_at_time(plain.ljust(size, b"\0"), 0)
+    return base64.urlsafe_b64decode(token)
+
+
+def unseal(sealed: bytes | memoryview) -> Answers:
+    """The answers `seal` stored. Raises UnreadableSeal when no configured key opens them."""
+    try:
+        plain = _fernet().decrypt(base64.urlsafe_b64encode(bytes(sealed)))
+    except InvalidToken:
+        raise UnreadableSeal("none of SURVEY_ENCRYPTION_KEYS opens this payload") from None
+    parts, offset = [], 0
+    for _ in range(3):
+        (length,) = _LENGTH.unpack_from(plain, offset)
+        parts.append(plain[offset + 4 : offset + 4 + length])
+        offset += 4 + length
+    return Answers(json.loads(parts[0]), parts[1].decode("utf-16-le"), parts[2].decode("utf-16-le"))
+
+
+def reseal(sealed: bytes | memoryview) -> bytes:
+    """The same payload sealed with the first key (after a new key was put first). Raises UnreadableSeal."""
+    try:
+        token = _fernet().rotate(base64.urlsafe_b64encode(bytes(sealed)))
+    except InvalidToken:
+        raise UnreadableSeal("none of SURVEY_ENCRYPTION_KEYS opens this payload") from None
+    return base64.urlsafe_b64decode(token)

@@ -1,0 +1,52 @@
+"""Writes of the surveys app, by topic:
+
+- invitations.py: who is invited, the charter snapshot (set-based SQL);
+- lifecycle.py: schedule, open, close, publish, repeat, the periodic step;
+- answering.py: drafts, submit, decline (the one way an answer enters the database);
+- release.py: waiting responses leave, per pair, at least k at a time (the only writer of responses);
+- retention.py: old responses are deleted, results kept.
+
+Guarantees, per service, in its docstring.
+"""
+
+from .answering import check_cycle_answerable, draft_save, invitation_decline, response_submit
+from .errors import SurveyError
+from .invitations import Preview, cycle_preview, cycle_snapshot, eligible_providers, invitations_create
+from .lifecycle import (
+    PERIODS,
+    cycle_close,
+    cycle_open,
+    cycle_publish,
+    cycle_repeat,
+    cycle_schedule,
+    cycles_advance,
+    shift_months,
+)
+from .release import release_if_due, responses_release, responses_release_all, responses_store
+from .retention import responses_purge
+
+__all__ = [
+    "PERIODS",
+    "Preview",
+    "SurveyError",
+    "check_cycle_answerable",
+    "cycle_close",
+    "cycle_open",
+    "cycle_preview",
+    "cycle_publish",
+    "cycle_repeat",
+    "cycle_schedule",
+    "cycle_snapshot",
+    "cycles_advance",
+    "draft_save",
+    "eligible_providers",
+    "invitation_decline",
+    "invitations_create",
+    "release_if_due",
+    "response_submit",
+    "responses_purge",
+    "responses_release",
+    "responses_release_all",
+    "responses_store",
+    "shift_months",
+]

@@ -1,0 +1,136 @@
+"""Answering: save a draft, submit, decline. Every answer given through the survey page, its JSON
+endpoint, the demo or a benchmark goes through these functions, on every database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from ..models import DRAFT_ERASED, Cycle, CycleParameter, Draft, Invitation
+from ..sealing import COMMENT_MAX_LENGTH, Answers, comment_length, seal
+from .errors import SurveyError
+from .release import release_if_due
+
+Status = Cycle.Status
+
+
+def check_cycle_answerable(cycle: Cycle) -> None:
+    """Raise SurveyError, saying why, unless the cycle accepts answers now."""
+    if cycle.status in (Status.DRAFT, Status.SCHEDULED):
+        raise SurveyError(f"This survey opens on {timezone.localtime(cycle.opens_at):%d %B %Y}.")
+    if cycle.status != Status.OPEN or cycle.closes_at <= timezone.now():
+        raise SurveyError("This survey has closed: answers are no longer accepted.")
+
+
+def _check_answerable(invitation: Invitation) -> None:
+    check_cycle_answerable(invitation.cycle)
+    if invitation.status == Invitation.Status.COMPLETED:
+        raise SurveyError(f"You already submitted your ratings for {invitation.provider.name}. Nothing was changed.")
+    if invitation.status == Invitation.Status.DECLINED:
+        raise SurveyError(f"You said you had no interaction with {invitation.provider.name}. Nothing was changed.")
+
+
+def _validate_scores(questions: Iterable[CycleParameter], scores: dict[str, int | None], *, complete: bool) -> dict:
+    codes = {q.code for q in questions}
+    unknown = set(scores) - codes
+    if unknown:
+        raise SurveyError(f"{', '.join(sorted(unknown))} is not a question of this survey.")
+    for code, score in scores.items():
+        if score is not None and (not isinstance(score, int) or not 1 <= score <= 5):
+            raise SurveyError(f"Scores go from 1 to 5 (got {score!r} for {code}).")
+    if complete and set(scores) != codes:
+        raise SurveyError("Answer every question (a score, or “Not applicable”) before submitting.")
+    return {code: scores[code] for code in sorted(scores)}
+
+
+def _validate_comments(*comments: str) -> None:
+    if any(comment_length(comment) > COMMENT_MAX_LENGTH for comment in comments):
+        raise SurveyError(f"Each comment can be at most {COMMENT_MAX_LENGTH} characters long. Nothing was saved.")
+
+
+def draft_save(
+    *, invitation: Invitation, scores: dict[str, int | None], comment_good: str, comment_improve: str
+) -> Draft:
+    """Keep unfinished answers for the employee, sealed. Any subset of questions may be answered.
+
+    One conditional UPDATE of the invitation's row: it writes the draft only while the invitation is
+    pending, so a draft can never be saved onto a survey already submitted or declined.
+    """
+    _check_answerable(invitation)
+    scores = _validate_scores(invitation.questions, scores, complete=False)
+    _validate_comments(comment_good, comment_improve)
+    draft = Draft(scores, comment_good, comment_improve, timezone.now())
+    saved = Invitation.objects.filter(pk=invitation.pk, status=Invitation.Status.PENDING).update(
+        draft_sealed=seal(draft.answers), draft_saved_at=draft.updated_at
+    )
+    if not saved:
+        raise SurveyError(f"You already answered for {invitation.provider.name}. Nothing was changed.")
+    return draft
+
+
+def _claim(invitation: Invitation, sealed: bytes) -> int | None:
+    """Complete the invitation, erase its draft and store its sealed answers, in one statement
+    (the same SQL on every database), if it is pending and its cycle open. Returns the number of
+    answers now waiting in its pair (give or take concurrent submissions), or None if nothing was
+    claimed.
+
+    One statement because it is the site's busiest write at a deadline: one round trip, and
+    atomic without a transaction around it (the ORM cannot return values from an UPDATE). Closing
+    waits for statements like this one in flight before it releases anything (lifecycle.cycle_close),
+    so no answer is stored after the last release."""
+    table, cycles = Invitation._meta.db_table, Cycle._meta.db_table
+    sql = f"""
+        UPDATE {table} SET status = %s, draft_sealed = NULL, draft_saved_at = NULL, answers_sealed = %s
+        WHERE id = %s AND status = %s
+          AND cycle_id IN (SELECT id FROM {cycles} WHERE id = %s AND status = %s AND closes_at > %s)
+        RETURNING 1 + (SELECT COUNT(*) FROM {table} w WHERE w.cycle_id = %s AND w.provider_id = %s
+                       AND w.rater_department_id = %s AND w.answers_sealed IS NOT NULL AND w.id <> %s)
+    """
+    pair = [invitation.cycle_id, invitation.provider_id, invitation.rater_department_id]
+    params = [Invitation.Status.COMPLETED, sealed, invitation.pk, Invitation.Status.PENDING]
+    params += [invitation.cycle_id, Status.OPEN, timezone.now(), *pair, invitation.pk]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return None if row is None else row[0]
+
+
+def response_submit(
+    *, invitation: Invitation, scores: dict[str, int | None], comment_good: str = "", comment_improve: str = ""
+) -> None:
+    """Turn the answers into an anonymous response, exactly once per invitation. Atomic.
+
+    The invitation is claimed by one conditional UPDATE (pending → completed, cycle open) that
+    erases its draft and stores the answers, sealed: of two concurrent submits, one updates the
+    row and the other nothing, and is refused. The answers leave for the results with others of
+    the same (department rated, rating department) pair (release.py), never alone.
+    """
+    _check_answerable(invitation)
+    scores = _validate_scores(invitation.questions, scores, complete=True)
+    _validate_comments(comment_good, comment_improve)
+    sealed = seal(Answers(scores, comment_good.strip(), comment_improve.strip()))
+    waiting = _claim(invitation, sealed)
+    if waiting is None:
+        # Why not, in words: the cycle closed meanwhile, or another tab answered first.
+        current = Invitation.objects.select_related("cycle", "provider").get(pk=invitation.pk)
+        _check_answerable(current)
+        raise SurveyError(f"You already submitted your ratings for {invitation.provider.name}. Nothing was changed.")
+    release_if_due(
+        cycle=invitation.cycle,
+        provider_id=invitation.provider_id,
+        rater_department_id=invitation.rater_department_id,
+        waiting=waiting,
+    )
+
+
+@transaction.atomic
+def invitation_decline(*, invitation: Invitation) -> None:
+    """Record "no interaction with this department this period": no ratings, the draft is erased."""
+    _check_answerable(invitation)
+    if not Invitation.objects.filter(pk=invitation.pk, status=Invitation.Status.PENDING).update(
+        status=Invitation.Status.DECLINED, **DRAFT_ERASED
+    ):
+        raise SurveyError("This survey was already answered. Nothing was changed.")
