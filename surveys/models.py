@@ -16,6 +16,7 @@ Anonymity by construction, against a copy of the database too (README, "Anonymit
 
 from __future__ import annotations
 
+import logging
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -30,7 +31,9 @@ from django.utils import timezone
 from departments.models import Department, Employee
 from survey_portal import rawsql
 
-from .sealing import Answers, unseal
+from .sealing import Answers, UnreadableSeal, unseal
+
+logger = logging.getLogger(__name__)
 
 SCORE_CHOICES = [(1, "Very poor"), (2, "Poor"), (3, "Acceptable"), (4, "Good"), (5, "Excellent")]
 MIN_SCORE_THRESHOLD = 3
@@ -392,7 +395,13 @@ class Invitation(models.Model):
         """The employee's unsubmitted answers, unsealed, or None."""
         if self.draft_saved_at is None or self.draft_sealed is None:
             return None
-        answers = unseal(self.draft_sealed)
+        try:
+            answers = unseal(self.draft_sealed)
+        except UnreadableSeal:
+            logger.error(
+                "invitation %s: its draft could not be unsealed (SURVEY_ENCRYPTION_KEYS lacks its key)", self.pk
+            )
+            return None  # lost with its key: the person starts again
         return Draft(answers.scores, answers.comment_good, answers.comment_improve, self.draft_saved_at)
 
 

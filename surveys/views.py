@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.http import Http404, JsonResponse
 from django.middleware.csrf import get_token
@@ -27,7 +28,7 @@ from survey_portal.celery import enqueue
 
 from . import notifications, services
 from .forms import AnswerForm, CycleForm, RepeatForm
-from .models import Cycle, Invitation
+from .models import Cycle, FrozenCycleError, Invitation
 from .services import SurveyError
 from .tasks import reminders_send_task
 
@@ -363,7 +364,16 @@ def cycle_edit(request, pk: int):
         return redirect(cycle)
     form = CycleForm(request.POST or None, instance=cycle)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        try:
+            with transaction.atomic():
+                form.save()
+        except (FrozenCycleError, IntegrityError):
+            # It opened (or closed) while the form was open: what it fixed then stays as it was.
+            messages.error(
+                request,
+                "This cycle opened while you were editing it: its departments and thresholds are now fixed. Nothing was saved.",
+            )
+            return redirect(cycle)
         messages.success(request, f"“{cycle.name}” was saved.")
         return redirect(cycle)
     return render(request, "surveys/cycle_form.html", {"form": form, "cycle": cycle})

@@ -63,10 +63,15 @@ def draft_save(
     scores = _validate_scores(invitation.questions, scores, complete=False)
     _validate_comments(comment_good, comment_improve)
     draft = Draft(scores, comment_good, comment_improve, timezone.now())
-    saved = Invitation.objects.filter(pk=invitation.pk, status=Invitation.Status.PENDING).update(
-        draft_sealed=seal(draft.answers), draft_saved_at=draft.updated_at
-    )
+    # The conditions on the invitation itself stay in the UPDATE's own WHERE, which PostgreSQL
+    # checks again on a row a concurrent submit has just changed (a join would not be).
+    open_cycle = Cycle.objects.filter(pk=invitation.cycle_id, status=Status.OPEN).values("pk")
+    saved = Invitation.objects.filter(
+        pk=invitation.pk, status=Invitation.Status.PENDING, cycle_id__in=open_cycle
+    ).update(draft_sealed=seal(draft.answers), draft_saved_at=draft.updated_at)
     if not saved:
+        current = Invitation.objects.select_related("cycle", "provider").get(pk=invitation.pk)
+        _check_answerable(current)  # the cycle closed meanwhile, in words
         raise SurveyError(f"You already answered for {invitation.provider.name}. Nothing was changed.")
     return draft
 

@@ -59,21 +59,29 @@ def cycle_open(*, cycle_id: int) -> int | None:
     return created
 
 
+def _writes_in_flight_finished() -> None:
+    """Wait until every write to invitations that was in flight has finished: among them a
+    submission or a draft that saw a cycle still open just before it closed. On PostgreSQL a SHARE
+    lock on the table, taken and let go, waits for them (a statement that starts while the lock is
+    requested takes its snapshot once it is granted, and sees the cycle closed). SQLite runs one
+    writer at a time: nothing is in flight."""
+    if connection.vendor == "postgresql":
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {Invitation._meta.db_table} IN SHARE MODE")
+
+
 def cycle_close(*, cycle_id: int) -> bool:
     """Close an open cycle: no more answers; every waiting response is released; drafts are
     erased; a notice goes out, and the results are computed (for the first time: an open cycle has
     none, see scorecards.services.cycle_aggregate).
 
     Idempotent: returns False when the cycle was not open. Three steps:
-    1. One transaction closes it and erases the drafts: submissions that start after it find the
-       cycle closed.
-    2. A barrier: on PostgreSQL, a SHARE lock on the invitations, taken and let go, waits for every
-       write to them in flight, among them a submission that saw the cycle still open (a statement
-       that starts while the lock is requested takes its snapshot once it is granted, and sees the
-       cycle closed). SQLite runs one writer at a time: nothing is in flight.
-    3. Each pair's waiting answers are released, in a transaction each. From step 2 on, the set of
-       waiting answers never changes: a release that fails is retried on the same rows by the
-       periodic step (cycles_advance), and the results wait until none is left.
+    1. One transaction closes it: submissions and drafts that start after it find it closed.
+    2. The barrier (_writes_in_flight_finished), after which its waiting answers and drafts change
+       no more; the drafts are erased.
+    3. Each pair's waiting answers are released, in a transaction each. A release that fails is
+       retried on the same rows by the periodic step (cycles_advance), behind the same barrier,
+       and the results wait until none is left.
     Closing before `closes_at` moves it to now.
     """
     now = timezone.now()
@@ -83,12 +91,10 @@ def cycle_close(*, cycle_id: int) -> bool:
         Cycle.objects.filter(pk=cycle_id).update(
             status=Status.CLOSED, closed_at=now, closes_at=Least("closes_at", now)
         )
-        Invitation.objects.filter(cycle_id=cycle_id, status=Invitation.Status.PENDING).exclude(
-            draft_saved_at=None
-        ).update(**DRAFT_ERASED)
-    if connection.vendor == "postgresql":
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(f"LOCK TABLE {Invitation._meta.db_table} IN SHARE MODE")
+    _writes_in_flight_finished()
+    Invitation.objects.filter(cycle_id=cycle_id, status=Invitation.Status.PENDING).exclude(draft_saved_at=None).update(
+        **DRAFT_ERASED
+    )
     responses_release_all(cycle_id=cycle_id)
 
     from scorecards.tasks import cycle_aggregate_task
@@ -145,14 +151,15 @@ def cycles_advance(*, now: datetime | None = None) -> dict[str, int]:
     )
     closed = sum(cycle_close(cycle_id=pk) for pk in Cycle.objects.due_to_close(now).values_list("pk", flat=True))
     # Closing releases everything and no submission follows it (see cycle_close). What a closed
-    # cycle still holds failed to leave then (a key was missing, a release failed): retried here,
-    # on the same rows; the cycle's results wait until nothing is left.
-    released = sum(
-        responses_release_all(cycle_id=pk)
-        for pk in Invitation.objects.filter(
-            cycle__status__in=[Status.CLOSED, Status.PUBLISHED], answers_sealed__isnull=False
-        )
+    # cycle still holds failed to leave then (a key was missing, a release failed), or a close in
+    # another process is between its steps: released here behind the same barrier, so that no
+    # answer still in flight is left to leave later on its own; the results wait until none is left.
+    leftover = list(
+        Invitation.objects.filter(cycle__status__in=[Status.CLOSED, Status.PUBLISHED], answers_sealed__isnull=False)
         .values_list("cycle_id", flat=True)
         .distinct()
     )
+    if leftover:
+        _writes_in_flight_finished()
+    released = sum(responses_release_all(cycle_id=pk) for pk in leftover)
     return {"opened": opened, "closed": closed, "released": released}

@@ -55,26 +55,31 @@ def release_if_due(*, cycle: Cycle, provider_id: int, rater_department_id: int, 
     return True
 
 
-def _waiting(pair: dict) -> models.QuerySet:
-    return Invitation.objects.filter(**pair, answers_sealed__isnull=False)
-
-
 @transaction.atomic
 def responses_release(*, cycle_id: int, provider_id: int, rater_department_id: int, final: bool = False) -> int:
     """Release one pair's waiting answers. Atomic; returns how many were released.
 
-    Not `final`: only when at least 2k wait, all but k of them; rows locked by a concurrent release
-    are skipped, so two releases never share a row or fall below k. The k that stay are chosen by
-    a hash of their sealed answers: at random, yet the same on a retry of the same rows, so that a
+    It locks every completed invitation of the pair first, in id order (it rewrites them all):
+    not `final`, it gives up at once if another release holds any of them; `final` (closing), it
+    waits for it. Two releases of one pair never interleave, and never deadlock.
+
+    Not `final`: only when at least 2k wait, all but k of them. The k that stay are chosen by a
+    hash of their sealed answers: at random, yet the same on a retry of the same rows, so that a
     release that failed halfway (its rows left behind as dead versions) and its retry do not
-    together narrow anyone down. `final` (closing): all of them, waiting for concurrent releases.
+    together narrow anyone down. `final` (closing): all of them.
 
     All or nothing per pair: if any of them cannot be unsealed (SURVEY_ENCRYPTION_KEYS lacks its
     key) none leaves, so the ones that could never leave later on their own.
     """
     pair = {"cycle_id": cycle_id, "provider_id": provider_id, "rater_department_id": rater_department_id}
     threshold = Cycle.objects.values_list("score_threshold", flat=True).get(pk=cycle_id)
-    rows = list(_waiting(pair).select_for_update(skip_locked=not final).values_list("pk", "answers_sealed").order_by())
+    completed = Invitation.objects.filter(**pair, status=Invitation.Status.COMPLETED)
+    locked = list(
+        completed.select_for_update(skip_locked=not final).order_by("pk").values_list("pk", "answers_sealed")
+    )
+    if not final and len(locked) < completed.count():
+        return 0  # another release of the pair is under way
+    rows = [(pk, sealed) for pk, sealed in locked if sealed is not None]
     rows.sort(key=lambda row: hashlib.blake2b(bytes(row[1]), digest_size=16).digest())
     if not final:
         if len(rows) < 2 * threshold:

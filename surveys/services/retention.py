@@ -30,6 +30,8 @@ def responses_purge(*, now: datetime | None = None) -> dict[str, int]:
     for cycle in (
         Cycle.objects.finished().filter(purged_at__isnull=True, closes_at__lt=cutoff).select_related("result")
     ):
+        if cycle.invitations.exclude(answers_sealed=None).exists():
+            continue  # its answers still wait to be released (a missing key): results first
         if not hasattr(cycle, "result") or cycle.result.computed_at is None:
             cycle_aggregate(cycle_id=cycle.pk)
         with transaction.atomic():

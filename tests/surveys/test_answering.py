@@ -339,7 +339,7 @@ def test_a_renamed_department_is_shown_by_its_new_name_on_the_cached_survey_page
 def test_a_draft_cannot_be_left_on_a_survey_once_it_is_answered(org, open_cycle, invitation):
     services.response_submit(invitation=invitation, scores=ALL_GOOD)
 
-    with pytest.raises(SurveyError, match="already answered"):
+    with pytest.raises(SurveyError, match="already submitted"):
         services.draft_save(invitation=invitation, scores={"quality": 2}, comment_good="", comment_improve="")
     with pytest.raises(IntegrityError), transaction.atomic():  # and the database itself refuses it
         Invitation.objects.filter(pk=invitation.pk).update(
