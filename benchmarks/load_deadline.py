@@ -262,20 +262,24 @@ def stop(web: subprocess.Popen) -> None:
 
 def check_database(cycle_id: int) -> dict[str, int]:
     from django.db import connection
-    from django.db.models import Count, Max
+    from django.db.models import Count, Max, Sum
 
     from surveys.models import Invitation, Response
 
     connection.close()
     completed = Invitation.objects.filter(cycle=cycle_id, status="completed").count()
-    waiting = Invitation.objects.filter(cycle=cycle_id, answers_sealed__isnull=False)
-    stored = waiting.count() + Response.objects.filter(cycle=cycle_id).count()
     # Answers wait until their (department rated, rating department) pair can hide each author.
-    pairs = waiting.values("provider", "rater_department").annotate(n=Count("pk")).order_by()
+    pairs = (
+        Invitation.objects.filter(cycle=cycle_id, answers_sealed__isnull=False)
+        .values("provider", "rater_department")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    waiting = pairs.aggregate(waiting=Sum("n"))["waiting"] or 0
     return {
         "completed": completed,
-        "stored": stored,
-        "waiting": waiting.count(),
+        "stored": waiting + Response.objects.filter(cycle=cycle_id).count(),
+        "waiting": waiting,
         "most waiting in one pair": pairs.aggregate(most=Max("n"))["most"] or 0,
     }
 

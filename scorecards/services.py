@@ -14,8 +14,8 @@ Two rules keep small groups out of every figure (README, "Anonymity"):
 - A cycle has results only once it is closed: while it is open nothing is computed, so no two
   views can differ by one person's answers (participation alone is live).
 - The ratings of a parameter suppressed at department level count in no other figure: a heatmap
-  cell's mean leaves them out (one more small pass, over those parameters' answers only), as the
-  index does. A cell's n stays its number of responses.
+  cell's mean leaves them out, as the index does, and its n counts the responses that rated a
+  shown parameter (one more small pass, over those parameters' answers only).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from departments.models import Department
@@ -289,23 +289,17 @@ def _leave_out_hidden_parameters(cycle: Cycle, providers: dict[int, _Provider], 
     if not hidden:
         return
     cells = {(department_id, cell.rater_id): cell for department_id, p in providers.items() for cell in p.cells}
-    hidden_ratings = Answer.objects.filter(cycle=cycle, parameter_id__in=hidden, score__isnull=False)
-    for row in (
-        hidden_ratings.values("response__provider_id", "response__rater_department_id")
+    # One row per response that rated a hidden parameter: its pair, its ratings of them and their sum.
+    for _response, provider_id, rater_id, rated_count, ratings, total in (
+        Answer.objects.filter(cycle=cycle, parameter_id__in=hidden, score__isnull=False)
+        .values_list("response_id", "response__provider_id", "response__rater_department_id", "response__rated_count")
         .annotate(ratings=Count("score"), total=Sum("score"))
         .order_by()
     ):
-        cell = cells[row["response__provider_id"], row["response__rater_department_id"]]
-        cell.ratings -= row["ratings"]
-        cell.total -= row["total"]
-    only_hidden = (
-        Response.objects.filter(pk__in=hidden_ratings.values("response_id"))
-        .annotate(hidden=Count("answers", filter=Q(answers__in=hidden_ratings)))
-        .filter(rated_count=F("hidden"))
-        .values_list("provider_id", "rater_department_id")
-    )
-    for pair in only_hidden:
-        cells[pair].n -= 1
+        cell = cells[provider_id, rater_id]
+        cell.ratings -= ratings
+        cell.total -= total
+        cell.n -= ratings == rated_count  # it rated hidden parameters only
 
 
 def _parameter_row(cycle_id: int, question: tuple, distribution: dict[int, int] | None, threshold: int, previous):

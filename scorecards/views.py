@@ -73,13 +73,10 @@ def recalculate(request, cycle_id: int):
             "would let anyone compare two views and single out one person. Participation is live on the cycle page.",
         )
         return redirect(cycle)
+    if enqueue(cycle_aggregate_task, cycle.pk):
+        messages.success(request, f"The results of “{cycle.name}” are being recalculated; reload in a moment.")
     else:
-        if enqueue(cycle_aggregate_task, cycle.pk):
-            messages.success(request, f"The results of “{cycle.name}” are being recalculated; reload in a moment.")
-        else:
-            messages.error(
-                request, "The task service is unavailable: the results will be recalculated when it is back."
-            )
+        messages.error(request, "The task service is unavailable: the results will be recalculated when it is back.")
     return redirect(f"{reverse('scorecards:organisation')}?cycle={cycle.pk}")
 
 

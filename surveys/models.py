@@ -311,7 +311,7 @@ class InvitationQuerySet(models.QuerySet):
 
 class InvitationManager(models.Manager.from_queryset(InvitationQuerySet)):  # type: ignore[misc]
     def get_queryset(self) -> InvitationQuerySet:
-        """The sealed answers (20 KB each) are read by the release alone: every other read defers them."""
+        """The sealed answers (6 KB each) are read by the release alone: every other read defers them."""
         return super().get_queryset().defer("answers_sealed")
 
 
