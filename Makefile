@@ -23,7 +23,7 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
 
 $(KEY_FILE): | $(VENV)/.runtime
 	mkdir -p var
-	umask 077 && $(BIN)/python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())" > $@
+	umask 077 && $(BIN)/python -c "import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())" > $@
 
 ## demo: install, migrate, load the demo organisation, serve on http://127.0.0.1:8000
 demo: export DJANGO_DEBUG ?= true

@@ -377,7 +377,7 @@ def report(seconds: float, rows: dict, dashboards: dict, socket_errors: int, flo
         print(f"  {'met' if ok else 'NOT MET':>8}: {text}")
     print(
         f"waiting to be released at the end: {db['waiting']:,} responses, at most "
-        f"{db['most waiting in one pair']} in one pair (released once 2k wait, k kept back; all at closing)"
+        f"{db['most waiting in one pair']} in one pair (released once 4k wait, k kept back; all at closing)"
     )
     # Speed depends on the machine; a failed request or a lost or doubled answer never may.
     if errors or db["completed"] != db["stored"]:

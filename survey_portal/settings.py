@@ -291,7 +291,7 @@ CELERY_BEAT_SCHEDULE = {
 # Surveys
 # Absolute address of the site, for links in emails.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
-# Fernet keys that seal drafts and the answers waiting to be released (surveys/sealing.py), comma-
+# Keys (32 random bytes, url-safe base64) that seal drafts and the answers waiting to be released (surveys/sealing.py), comma-
 # separated: the first seals, every one opens (put a new key first to rotate, then run
 # `manage.py reseal_answers`). Not DJANGO_SECRET_KEY: a copy of the database without this key reads
 # no draft and no unreleased answer. `make demo` and `make test` generate their own.

@@ -218,6 +218,40 @@ def _keep(key: tuple, value) -> None:
     _snapshots[key] = value
 
 
+@dataclass(frozen=True)
+class Questionnaire:
+    """What an opened cycle asks about one department, found by a survey form's address: the
+    department, its snapshotted questions and the cycle's score threshold (all fixed once it opens)."""
+
+    cycle_id: int
+    score_threshold: int
+    provider: Department
+    questions: tuple[CycleParameter, ...]
+
+    @classmethod
+    def at(cls, cycle_id: int, provider_code: str) -> Questionnaire | None:
+        """The questionnaire at (cycle id, department code), or None (no such snapshot). Kept by
+        each process: a snapshot never changes, and the statement that stores answers checks the
+        department's code again (a department may be given another code)."""
+        if not rawsql.fits(cycle_id):
+            return None
+        key = ("code", cycle_id, provider_code)
+        found = _snapshots.get(key)
+        if found is None:
+            questions = tuple(
+                CycleParameter.objects.filter(
+                    cycle_id=cycle_id, cycle__opened_at__isnull=False, department__code=provider_code
+                )
+                .select_related("cycle", "department")
+                .order_by("position", "name")
+            )
+            if not questions:
+                return None
+            found = cls(cycle_id, questions[0].cycle.score_threshold, questions[0].department, questions)
+            _keep(key, found)
+        return found  # type: ignore[return-value]
+
+
 def questions_of(cycle: Cycle, department_id: int) -> list[CycleParameter]:
     """The questions of `cycle` about one department (its snapshotted charter), in order."""
     key = (cycle.pk, cycle.opened_at, department_id)

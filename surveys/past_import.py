@@ -151,7 +151,7 @@ def _write(name, opens, closes, threshold, comment_threshold, responses, departm
         pairs.setdefault((r.provider, r.rater), []).append(Answers(r.scores, **comments))
     for (provider, rater), answers in sorted(pairs.items()):
         responses_store(
-            cycle_id=cycle.pk,
+            cycle=cycle,
             provider_id=departments[provider],
             rater_department_id=departments[rater],
             answers=answers,

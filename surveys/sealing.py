@@ -1,25 +1,30 @@
 """Sealed answers: what waits in the database (drafts, submitted responses not yet released) is
 encrypted with a key from the environment, so that a copy of the database alone reads none of it.
 
-SURVEY_ENCRYPTION_KEYS holds one or more Fernet keys, comma-separated, the first one used to seal
-(MultiFernet: the others still open what they sealed, for rotation). It is not DJANGO_SECRET_KEY:
-the two are rotated, and lost, for different reasons.
+SURVEY_ENCRYPTION_KEYS holds one or more keys (32 random bytes, url-safe base64), comma-separated:
+the first one seals, every one opens what it sealed (for rotation). It is not DJANGO_SECRET_KEY:
+the two are rotated, and lost, for different reasons. Sealing is AES-256-GCM (authenticated
+encryption, from the `cryptography` package) with a random nonce per payload: a submission seals
+once, so the cipher is the one with the least work per byte.
 
 Every sealed payload has the same length, so that its size tells nothing either: the answers are
-padded to SEALED_SIZE bytes before encryption, and the token's timestamp is set to zero, so it does
-not say when it was written. Comments are stored in UTF-16, two bytes per unit, and limited in
-units as a browser's maxlength counts them: the longest comments in any script fit the one size.
+padded to SEALED_SIZE bytes before encryption, and nothing in it says when it was written. Comments
+are stored in UTF-16, two bytes per unit, and limited in units as a browser's maxlength counts
+them: the longest comments in any script fit the one size.
 """
 
 from __future__ import annotations
 
 import base64
+import binascii
 import json
+import os
 import struct
 from dataclasses import dataclass
 from functools import lru_cache
 
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
@@ -29,6 +34,10 @@ COMMENT_MAX_LENGTH = 1000
 # Two comments of COMMENT_MAX_LENGTH units of 2 bytes, the scores (room for dozens of questions) and
 # three lengths. Every payload written by the services fits: they refuse longer comments.
 SEALED_SIZE = 2 * 2 * COMMENT_MAX_LENGTH + 2048 + 12
+# What a key seals here and nowhere else: authenticated with every payload, never stored.
+_CONTEXT = b"survey-portal: sealed answers, v1"
+_NONCE_SIZE = 12
+GENERATE_KEY = "python -c 'import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())'"
 
 
 def comment_length(text: str) -> int:
@@ -54,21 +63,43 @@ class Answers:
 
 
 @lru_cache(maxsize=4)
-def _keys(configured: tuple[str, ...]) -> MultiFernet:
+def _keys(configured: tuple[str, ...]) -> tuple[AESGCM, ...]:
     if not configured:
         raise ImproperlyConfigured(
             "SURVEY_ENCRYPTION_KEYS is not set: drafts and answers waiting to be released are encrypted "
-            "with it. Generate one with: python -c 'from cryptography.fernet import Fernet; "
-            "print(Fernet.generate_key().decode())'  (make demo and make test generate their own)."
+            f"with it. Generate one with: {GENERATE_KEY}  (make demo and make test generate their own)."
         )
-    try:
-        return MultiFernet([Fernet(key.encode()) for key in configured])
-    except ValueError:
-        raise ImproperlyConfigured("SURVEY_ENCRYPTION_KEYS: each key is 32 url-safe base64-encoded bytes") from None
+    keys = []
+    for key in configured:
+        try:
+            raw = base64.urlsafe_b64decode(key.encode())
+        except (binascii.Error, ValueError):
+            raw = b""
+        if len(raw) != 32:
+            raise ImproperlyConfigured(
+                f"SURVEY_ENCRYPTION_KEYS: each key is 32 url-safe base64-encoded bytes ({GENERATE_KEY})"
+            )
+        keys.append(AESGCM(raw))
+    return tuple(keys)
 
 
-def _fernet() -> MultiFernet:
+def _configured_keys() -> tuple[AESGCM, ...]:
     return _keys(tuple(settings.SURVEY_ENCRYPTION_KEYS))
+
+
+def _encrypt(plain: bytes) -> bytes:
+    nonce = os.urandom(_NONCE_SIZE)
+    return nonce + _configured_keys()[0].encrypt(nonce, plain, _CONTEXT)
+
+
+def _decrypt(sealed: bytes | memoryview) -> bytes:
+    sealed = bytes(sealed)
+    for key in _configured_keys():
+        try:
+            return key.decrypt(sealed[:_NONCE_SIZE], sealed[_NONCE_SIZE:], _CONTEXT)
+        except InvalidTag:
+            continue
+    raise UnreadableSeal("none of SURVEY_ENCRYPTION_KEYS opens this payload")
 
 
 def seal(answers: Answers) -> bytes:
@@ -81,16 +112,12 @@ def seal(answers: Answers) -> bytes:
     plain = b"".join(_LENGTH.pack(len(part)) + part for part in parts)
     # Longer than the form allows (it never is, from the form): the next multiple of the size.
     size = SEALED_SIZE * max(1, -(-len(plain) // SEALED_SIZE))
-    token = _fernet().encrypt_at_time(plain.ljust(size, b"\0"), 0)
-    return base64.urlsafe_b64decode(token)
+    return _encrypt(plain.ljust(size, b"\0"))
 
 
 def unseal(sealed: bytes | memoryview) -> Answers:
     """The answers `seal` stored. Raises UnreadableSeal when no configured key opens them."""
-    try:
-        plain = _fernet().decrypt(base64.urlsafe_b64encode(bytes(sealed)))
-    except InvalidToken:
-        raise UnreadableSeal("none of SURVEY_ENCRYPTION_KEYS opens this payload") from None
+    plain = _decrypt(sealed)
     parts, offset = [], 0
     for _ in range(3):
         (length,) = _LENGTH.unpack_from(plain, offset)
@@ -101,8 +128,4 @@ def unseal(sealed: bytes | memoryview) -> Answers:
 
 def reseal(sealed: bytes | memoryview) -> bytes:
     """The same payload sealed with the first key (after a new key was put first). Raises UnreadableSeal."""
-    try:
-        token = _fernet().rotate(base64.urlsafe_b64encode(bytes(sealed)))
-    except InvalidToken:
-        raise UnreadableSeal("none of SURVEY_ENCRYPTION_KEYS opens this payload") from None
-    return base64.urlsafe_b64decode(token)
+    return _encrypt(_decrypt(sealed))

@@ -28,7 +28,7 @@ from survey_portal.celery import enqueue
 
 from . import notifications, services
 from .forms import AnswerForm, CycleForm, RepeatForm
-from .models import Cycle, FrozenCycleError, Invitation
+from .models import Cycle, FrozenCycleError, Invitation, Questionnaire
 from .services import SurveyError
 from .tasks import reminders_send_task
 
@@ -204,34 +204,53 @@ def _blank_section(invitation: Invitation, csrf_token: str) -> str:
 
 def answer(request, cycle_id: int, provider_code: str):
     """One department's form: save a draft, or submit (final). Its page is a section of the survey."""
-    invitation = _invitation_for(request, cycle_id, provider_code)
     if request.method != "POST":
+        _invitation_for(request, cycle_id, provider_code)
         return redirect(_survey_url(cycle_id, provider_code))
     action = request.POST.get("action")
     if action not in ("submit", "draft"):
+        _invitation_for(request, cycle_id, provider_code)
         # Never guess: a draft taken for a final submission could not be undone.
         return _refused(request, cycle_id, provider_code, "Choose “Submit” or “Save draft”. Nothing was saved.", 400)
+    if action == "submit":
+        # The common case in one statement, without reading the invitation (see response_submit_as);
+        # anything else takes the full path below, which says why or does it.
+        questionnaire = Questionnaire.at(cycle_id, provider_code)
+        if questionnaire is not None:
+            form = AnswerForm(request.POST, questions=questionnaire.questions, prefix=provider_code)
+            if form.is_valid() and services.response_submit_as(
+                user=request.user, questionnaire=questionnaire, **_answers(form)
+            ):
+                return _done(request, cycle_id, provider_code, "completed", _submitted(questionnaire.provider.name))
+    invitation = _invitation_for(request, cycle_id, provider_code)
     form = AnswerForm(request.POST, questions=invitation.questions, complete=action == "submit", prefix=provider_code)
     if not form.is_valid():
         return _form_errors(request, invitation, form)
-    answers = {
-        "scores": form.scores(),
-        "comment_good": form.cleaned_data["comment_good"],
-        "comment_improve": form.cleaned_data["comment_improve"],
-    }
     name = invitation.provider.name
     try:
         if action == "draft":
-            services.draft_save(invitation=invitation, **answers)
+            services.draft_save(invitation=invitation, **_answers(form))
         else:
-            services.response_submit(invitation=invitation, **answers)
+            services.response_submit(invitation=invitation, **_answers(form))
     except SurveyError as error:
         return _refused(request, cycle_id, provider_code, str(error))
     if action == "draft":
         return _done(
             request, cycle_id, provider_code, "draft", f"Your draft for {name} was saved. Only you can see it."
         )
-    return _done(request, cycle_id, provider_code, "completed", f"Your ratings for {name} were submitted anonymously.")
+    return _done(request, cycle_id, provider_code, "completed", _submitted(name))
+
+
+def _answers(form: AnswerForm) -> dict:
+    return {
+        "scores": form.scores(),
+        "comment_good": form.cleaned_data["comment_good"],
+        "comment_improve": form.cleaned_data["comment_improve"],
+    }
+
+
+def _submitted(name: str) -> str:
+    return f"Your ratings for {name} were submitted anonymously."
 
 
 def _form_errors(request, invitation: Invitation, form: AnswerForm):

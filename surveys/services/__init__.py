@@ -9,7 +9,7 @@
 Guarantees, per service, in its docstring.
 """
 
-from .answering import check_cycle_answerable, draft_save, invitation_decline, response_submit
+from .answering import check_cycle_answerable, draft_save, invitation_decline, response_submit, response_submit_as
 from .errors import SurveyError
 from .invitations import Preview, cycle_preview, cycle_snapshot, eligible_providers, invitations_create
 from .lifecycle import (
@@ -44,6 +44,7 @@ __all__ = [
     "invitations_create",
     "release_if_due",
     "response_submit",
+    "response_submit_as",
     "responses_purge",
     "responses_release",
     "responses_release_all",

@@ -9,7 +9,10 @@ from collections.abc import Iterable
 from django.db import connection, transaction
 from django.utils import timezone
 
-from ..models import DRAFT_ERASED, Cycle, CycleParameter, Draft, Invitation
+from departments.models import Department, Employee
+from survey_portal import rawsql
+
+from ..models import DRAFT_ERASED, Cycle, CycleParameter, Draft, Invitation, Questionnaire
 from ..sealing import COMMENT_MAX_LENGTH, Answers, comment_length, seal
 from .errors import SurveyError
 from .release import release_if_due
@@ -76,31 +79,39 @@ def draft_save(
     return draft
 
 
-def _claim(invitation: Invitation, sealed: bytes) -> int | None:
-    """Complete the invitation, erase its draft and store its sealed answers, in one statement
-    (the same SQL on every database), if it is pending and its cycle open. Returns the number of
-    answers now waiting in its pair (give or take concurrent submissions), or None if nothing was
-    claimed.
+def _claim(sealed: bytes, which: str, params: list, cycle_id: int) -> tuple[int, int] | None:
+    """Complete the invitation `which` selects (a WHERE condition on the invitations table), erase
+    its draft and store its sealed answers, in one statement (the same SQL on every database), if
+    it is pending and its cycle open. Returns its rating department's id and the number of answers
+    now waiting in its pair (give or take concurrent submissions), or None if nothing was claimed.
 
     One statement because it is the site's busiest write at a deadline: one round trip, and
-    atomic without a transaction around it (the ORM cannot return values from an UPDATE). Closing
-    waits for statements like this one in flight before it releases anything (lifecycle.cycle_close),
-    so no answer is stored after the last release."""
+    atomic without a transaction around it (the ORM cannot return values from an UPDATE). It is
+    prepared once per connection (survey_portal.rawsql): planning its subqueries costs PostgreSQL
+    about as much as running them. Closing waits for statements like this one in flight before it
+    releases anything (lifecycle.cycle_close), so no answer is stored after the last release."""
     table, cycles = Invitation._meta.db_table, Cycle._meta.db_table
     sql = f"""
         UPDATE {table} SET status = %s, draft_sealed = NULL, draft_saved_at = NULL, answers_sealed = %s
-        WHERE id = %s AND status = %s
+        WHERE {which} AND status = %s
           AND cycle_id IN (SELECT id FROM {cycles} WHERE id = %s AND status = %s AND closes_at > %s)
-        RETURNING 1 + (SELECT COUNT(*) FROM {table} w WHERE w.cycle_id = %s AND w.provider_id = %s
-                       AND w.rater_department_id = %s AND w.answers_sealed IS NOT NULL AND w.id <> %s)
+        RETURNING rater_department_id,
+          1 + (SELECT COUNT(*) FROM {table} w WHERE w.cycle_id = {table}.cycle_id
+               AND w.provider_id = {table}.provider_id AND w.rater_department_id = {table}.rater_department_id
+               AND w.answers_sealed IS NOT NULL AND w.id <> {table}.id)
     """
-    pair = [invitation.cycle_id, invitation.provider_id, invitation.rater_department_id]
-    params = [Invitation.Status.COMPLETED, sealed, invitation.pk, Invitation.Status.PENDING]
-    params += [invitation.cycle_id, Status.OPEN, timezone.now(), *pair, invitation.pk]
+    params = [Invitation.Status.COMPLETED, sealed, *params, Invitation.Status.PENDING]
+    params += [cycle_id, Status.OPEN, timezone.now()]
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        rawsql.execute(cursor, sql, params)
         row = cursor.fetchone()
-    return None if row is None else row[0]
+    return None if row is None else (row[0], row[1])
+
+
+def _sealed(questions: Iterable[CycleParameter], scores: dict, comment_good: str, comment_improve: str) -> bytes:
+    scores = _validate_scores(questions, scores, complete=True)
+    _validate_comments(comment_good, comment_improve)
+    return seal(Answers(scores, comment_good.strip(), comment_improve.strip()))
 
 
 def response_submit(
@@ -114,21 +125,54 @@ def response_submit(
     the same (department rated, rating department) pair (release.py), never alone.
     """
     _check_answerable(invitation)
-    scores = _validate_scores(invitation.questions, scores, complete=True)
-    _validate_comments(comment_good, comment_improve)
-    sealed = seal(Answers(scores, comment_good.strip(), comment_improve.strip()))
-    waiting = _claim(invitation, sealed)
-    if waiting is None:
+    sealed = _sealed(invitation.questions, scores, comment_good, comment_improve)
+    claimed = _claim(sealed, "id = %s", [invitation.pk], invitation.cycle_id)
+    if claimed is None:
         # Why not, in words: the cycle closed meanwhile, or another tab answered first.
         current = Invitation.objects.select_related("cycle", "provider").get(pk=invitation.pk)
         _check_answerable(current)
         raise SurveyError(f"You already submitted your ratings for {invitation.provider.name}. Nothing was changed.")
     release_if_due(
-        cycle=invitation.cycle,
+        cycle_id=invitation.cycle_id,
+        score_threshold=invitation.cycle.score_threshold,
         provider_id=invitation.provider_id,
-        rater_department_id=invitation.rater_department_id,
-        waiting=waiting,
+        rater_department_id=claimed[0],
+        waiting=claimed[1],
     )
+
+
+def response_submit_as(
+    *, user, questionnaire: Questionnaire, scores: dict[str, int | None], comment_good: str, comment_improve: str
+) -> bool:
+    """response_submit for the common case, without reading the invitation first: the same
+    statement finds `user`'s pending invitation about the questionnaire's department, claims it and
+    stores the answers. True if it did. False if it did not, for any reason (no such invitation,
+    already answered, the cycle closed, answers refused): the caller then reads the invitation and
+    calls response_submit, which says why, or does it.
+
+    At a deadline this is most of the site's work: a submission costs one statement besides the
+    session's and the user's.
+    """
+    try:
+        sealed = _sealed(questionnaire.questions, scores, comment_good, comment_improve)
+    except SurveyError:
+        return False
+    provider = questionnaire.provider
+    which = f"""cycle_id = %s AND provider_id = %s
+        AND provider_id = (SELECT id FROM {Department._meta.db_table} WHERE code = %s)
+        AND employee_id = (SELECT id FROM {Employee._meta.db_table} WHERE user_id = %s AND active)"""
+    params = [questionnaire.cycle_id, provider.pk, provider.code, user.pk]
+    claimed = _claim(sealed, which, params, questionnaire.cycle_id)
+    if claimed is None:
+        return False
+    release_if_due(
+        cycle_id=questionnaire.cycle_id,
+        score_threshold=questionnaire.score_threshold,
+        provider_id=provider.pk,
+        rater_department_id=claimed[0],
+        waiting=claimed[1],
+    )
+    return True
 
 
 @transaction.atomic

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import base64
 import contextlib
+import os
 import uuid
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 
 from departments.models import Department, Employee
 from surveys import services
 from surveys.models import Answer, Invitation, Notification, Response
 from surveys.sealing import SEALED_SIZE, Answers, UnreadableSeal, seal, unseal
+from surveys.services.release import RELEASE_BATCH, release_due
 from tests.factories import EmployeeFactory
 
 from .conftest import ALL_GOOD, make_cycle
@@ -66,31 +70,41 @@ def test_response_ids_are_random_and_reveal_no_order():
 def test_answers_wait_until_their_pair_can_hide_each_author_and_k_always_stay_behind(
     org, django_capture_on_commit_callbacks
 ):
-    """k = 3: nothing leaves before 2k wait; then all but k leave, in one transaction; closing
+    """k = 3: nothing leaves before 4k wait; then all but k leave, in one transaction; closing
     releases the rest, at least k (or the whole pair)."""
+    assert RELEASE_BATCH == 3
     cycle = make_cycle(org, score_threshold=3, comment_threshold=3)
-    EmployeeFactory.create_batch(6, department=org.sales)
+    EmployeeFactory.create_batch(12, department=org.sales)
     services.cycle_open(cycle_id=cycle.pk)
     invitations = list(
         Invitation.objects.filter(cycle=cycle, provider=org.it).select_related("cycle", "provider").order_by("pk")
     )
-    assert len(invitations) == 9  # 8 in Sales, 1 in HR
+    assert len(invitations) == 15  # 14 in Sales, 1 in HR
 
     sales = [i for i in invitations if i.rater_department_id == org.sales.pk]
-    for number, invitation in enumerate(sales[:5], start=1):
-        services.response_submit(invitation=invitation, scores=ALL_GOOD)
+    for number, invitation in enumerate(sales[:11], start=1):
+        with django_capture_on_commit_callbacks(execute=True):
+            services.response_submit(invitation=invitation, scores=ALL_GOOD)
         assert (waiting().count(), Response.objects.count()) == (number, 0)
     with django_capture_on_commit_callbacks(execute=True):  # the release task, queued once committed
-        services.response_submit(invitation=sales[5], scores=ALL_GOOD)  # 6 = 2k wait: 3 leave, 3 stay
-    assert (waiting().count(), Response.objects.count(), Answer.objects.count()) == (3, 3, 6)
-    services.response_submit(invitation=sales[6], scores=ALL_GOOD)
+        services.response_submit(invitation=sales[11], scores=ALL_GOOD)  # 12 = 4k wait: 9 leave, 3 stay
+    assert (waiting().count(), Response.objects.count(), Answer.objects.count()) == (3, 9, 18)
+    for invitation in sales[12:]:
+        with django_capture_on_commit_callbacks(execute=True):
+            services.response_submit(invitation=invitation, scores=ALL_GOOD)
     hr = next(i for i in invitations if i.rater_department_id == org.hr_dept.pk)
     services.response_submit(invitation=hr, scores=ALL_GOOD)  # another pair: waits on its own
-    assert (waiting().count(), Response.objects.count()) == (5, 3)
+    assert (waiting().count(), Response.objects.count()) == (6, 9)
 
     services.cycle_close(cycle_id=cycle.pk)  # closing releases whatever waits, pair by pair
-    assert (waiting().count(), Response.objects.count()) == (0, 8)
+    assert (waiting().count(), Response.objects.count()) == (0, 15)
     assert Response.objects.filter(rater_department=org.hr_dept).count() == 1
+
+
+def test_a_release_is_asked_for_once_4k_wait_and_again_at_each_further_k():
+    due = [waiting for waiting in range(1, 25) if release_due(waiting=waiting, score_threshold=3)]
+
+    assert due == [12, 15, 18, 21, 24]
 
 
 def test_the_invitation_keeps_only_a_sealed_draft_and_submitting_erases_it(org, open_cycle, invitation):
@@ -121,6 +135,27 @@ def test_the_invitation_keeps_only_a_sealed_draft_and_submitting_erases_it(org, 
     assert unseal(pending.answers_sealed) == Answers(ALL_GOOD, "Great", "")
 
 
+def new_key() -> str:
+    return base64.urlsafe_b64encode(os.urandom(32)).decode()
+
+
+@pytest.mark.parametrize("keys", [[], ["not-a-key"], [base64.urlsafe_b64encode(b"16 bytes is AES1").decode()]])
+def test_a_missing_or_malformed_key_is_refused_in_words(settings, keys):
+    settings.SURVEY_ENCRYPTION_KEYS = keys
+
+    with pytest.raises(ImproperlyConfigured, match="SURVEY_ENCRYPTION_KEYS") as refused:
+        seal(Answers({"a": 1}))
+    assert "base64.urlsafe_b64encode(os.urandom(32))" in str(refused.value)  # how to make one
+
+
+def test_a_sealed_payload_altered_in_the_database_is_refused_not_read():
+    sealed = bytearray(seal(Answers({"a": 1}, "Mine")))
+    sealed[40] ^= 1
+
+    with pytest.raises(UnreadableSeal):
+        unseal(bytes(sealed))
+
+
 def test_sealed_payloads_have_one_size_whatever_they_hold():
     short = seal(Answers({"a": 1}))
     long = seal(Answers({f"q{i}": 5 for i in range(40)}, "é" * 1000, "😀" * 500))  # the longest comments
@@ -128,11 +163,10 @@ def test_sealed_payloads_have_one_size_whatever_they_hold():
 
 
 def test_a_rotated_key_opens_what_the_old_one_sealed_after_resealing(org, open_cycle, invitation, settings):
-    from cryptography.fernet import Fernet
     from django.core.management import call_command
 
     services.draft_save(invitation=invitation, scores={"responsiveness": 2}, comment_good="Mine", comment_improve="")
-    old, new = settings.SURVEY_ENCRYPTION_KEYS[0], Fernet.generate_key().decode()
+    old, new = settings.SURVEY_ENCRYPTION_KEYS[0], new_key()
     settings.SURVEY_ENCRYPTION_KEYS = [new, old]
     call_command("reseal_answers")
     settings.SURVEY_ENCRYPTION_KEYS = [new]
@@ -144,8 +178,6 @@ def test_a_pair_with_an_answer_sealed_by_a_lost_key_waits_whole_and_its_cycle_ha
     org, open_cycle, settings
 ):
     """Releasing the readable rest alone would leave the unreadable one to leave later, alone."""
-    from cryptography.fernet import Fernet
-
     from scorecards.models import CycleResult
     from scorecards.services import cycle_aggregate
 
@@ -158,7 +190,7 @@ def test_a_pair_with_an_answer_sealed_by_a_lost_key_waits_whole_and_its_cycle_ha
         for department in (org.sales, org.hr_dept)
     )
     services.response_submit(invitation=sales[0], scores=ALL_GOOD)
-    settings.SURVEY_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]  # the first key is lost
+    settings.SURVEY_ENCRYPTION_KEYS = [new_key()]  # the first key is lost
     services.response_submit(invitation=sales[1], scores=ALL_GOOD)
     services.response_submit(invitation=hr[0], scores=ALL_GOOD)
     services.cycle_close(cycle_id=open_cycle.pk)

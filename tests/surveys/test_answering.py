@@ -11,10 +11,10 @@ from django.utils import timezone
 
 from departments.models import Department
 from surveys import services
-from surveys.models import Answer, Cycle, Invitation, Response
+from surveys.models import Answer, Cycle, Invitation, Questionnaire, Response
 from surveys.sealing import Answers, seal, unseal
 from surveys.services import SurveyError
-from tests.factories import DependencyFactory, ServiceParameterFactory
+from tests.factories import DependencyFactory, ServiceParameterFactory, UserFactory
 
 from .conftest import ALL_GOOD, JSON, answers, make_cycle
 
@@ -96,6 +96,32 @@ def test_submitting_with_the_script_answers_json(login, org, open_cycle):
     assert response.status_code == 200
     assert response.json() == {"status": "completed", "message": "Your ratings for IT were submitted anonymously."}
     assert stored_responses() == [("it", "sales", {"quality": 5, "responsiveness": 4}, "", "")]
+
+
+def test_a_submission_reads_no_invitation_only_the_session_the_user_and_one_statement(
+    login, org, open_cycle, django_assert_num_queries
+):
+    client = login(org.outsider)
+    client.get(survey_url(open_cycle))
+    Questionnaire.at(open_cycle.pk, "it")  # the questions: read once per process
+
+    with django_assert_num_queries(3) as queries:
+        response = client.post(url(open_cycle), answers(**ALL_GOOD), **JSON)
+
+    assert response.status_code == 200
+    *session_and_user, submit = (query["sql"] for query in queries.captured_queries)
+    assert submit.split()[0] in ("UPDATE", "PREPARE", "EXECUTE")  # prepared once per connection on PostgreSQL
+    assert not any("surveys_invitation" in sql for sql in session_and_user)
+    assert stored_responses() == [("it", "sales", {"quality": 5, "responsiveness": 4}, "", "")]
+
+
+def test_a_submission_where_one_has_no_invitation_or_as_no_employee_stores_nothing(client, login, org, open_cycle):
+    not_invited = login(org.colleague).post(url(open_cycle), answers(**ALL_GOOD), **JSON)  # IT rates not itself
+    client.force_login(UserFactory())
+    no_employee = client.post(url(open_cycle), answers(**ALL_GOOD), **JSON)
+
+    assert not_invited.status_code == 404 and no_employee.status_code == 403
+    assert stored_responses() == []
 
 
 def test_after_one_department_the_page_goes_on_to_the_next(login, org):
