@@ -8,7 +8,7 @@ from django.db.models import F, Q
 
 from surveys.models import Cycle
 
-from . import services
+from . import retention, services
 
 AGGREGATE = {
     "acks_late": True,
@@ -44,3 +44,9 @@ def missed_aggregations_task() -> int:
     for cycle_id in cycle_ids:
         cycle_aggregate_task.delay(cycle_id)
     return len(cycle_ids)
+
+
+@shared_task(**AGGREGATE)
+def responses_purge_task() -> dict:
+    """Daily (beat): delete responses older than RESPONSE_RETENTION_YEARS; results are kept."""
+    return retention.responses_purge()

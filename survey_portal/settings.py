@@ -279,7 +279,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env_int("CYCLE_TICK_SECONDS", 60),
     },
     "purge-old-responses": {
-        "task": "surveys.tasks.responses_purge_task",
+        "task": "scorecards.tasks.responses_purge_task",
         "schedule": 24 * 3600,
     },
     "aggregate-missed-cycles": {

@@ -406,10 +406,6 @@ class Invitation(models.Model):
     def __str__(self) -> str:
         return f"{self.cycle} · {self.provider.code}"
 
-    def get_absolute_url(self) -> str:
-        """Its department's section of the cycle's survey page."""
-        return f"{reverse('surveys:survey', args=[self.cycle_id])}#{self.provider.code}"
-
     @property
     def is_pending(self) -> bool:
         return self.status == self.Status.PENDING

@@ -15,12 +15,12 @@ from django.utils import timezone
 
 from departments.csvfiles import CsvFile, ImportFailed, read_table, require
 from departments.models import Department, ServiceParameter
-from survey_portal.celery import enqueue_on_commit
 from survey_portal.spreadsheets import text_from_cell
 
 from .models import MIN_SCORE_THRESHOLD, Cycle
 from .sealing import Answers
 from .services import cycle_snapshot, responses_store
+from .signals import cycle_finished
 
 REQUIRED = ("response_id", "rater_department", "provider_department", "parameter", "score")
 OPTIONAL = ("comment_good", "comment_improve")
@@ -159,7 +159,5 @@ def _write(name, opens, closes, threshold, comment_threshold, responses, departm
     Cycle.objects.filter(pk=cycle.pk).update(status=Cycle.Status.CLOSED)
     cycle.refresh_from_db()
 
-    from scorecards.tasks import cycle_aggregate_task
-
-    enqueue_on_commit(cycle_aggregate_task, cycle.pk)
+    cycle_finished.send(sender=Cycle, cycle_id=cycle.pk)
     return PastImportResult(cycle, len(responses), sum(len(r.scores) for r in responses.values()))

@@ -63,9 +63,3 @@ def reminders_send_task(cycle_id: int, kind: str) -> int:
 @shared_task(**RETRY)
 def closing_notice_send_task(cycle_id: int) -> int:
     return notifications.closing_notice_send(cycle_id=cycle_id)
-
-
-@shared_task(**RETRY)
-def responses_purge_task() -> dict:
-    """Daily (beat): delete responses older than RESPONSE_RETENTION_YEARS; results are kept."""
-    return services.responses_purge()

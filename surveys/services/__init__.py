@@ -4,7 +4,6 @@
 - lifecycle.py: schedule, open, close, publish, repeat, the periodic step;
 - answering.py: drafts, submit, decline (the one way an answer enters the database);
 - release.py: waiting responses leave, per pair, at least k at a time (the only writer of responses);
-- retention.py: old responses are deleted, results kept.
 
 Guarantees, per service, in its docstring.
 """
@@ -23,7 +22,6 @@ from .lifecycle import (
     shift_months,
 )
 from .release import release_if_due, responses_release, responses_release_all, responses_store
-from .retention import responses_purge
 
 __all__ = [
     "PERIODS",
@@ -45,7 +43,6 @@ __all__ = [
     "release_if_due",
     "response_submit",
     "response_submit_as",
-    "responses_purge",
     "responses_release",
     "responses_release_all",
     "responses_store",

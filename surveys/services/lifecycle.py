@@ -16,6 +16,7 @@ from django.utils import timezone
 from survey_portal.celery import enqueue_on_commit
 
 from ..models import DRAFT_ERASED, EDITABLE_STATUSES, Cycle, Invitation
+from ..signals import cycle_finished
 from .errors import SurveyError
 from .invitations import cycle_snapshot, invitations_create
 from .release import responses_release_all
@@ -97,11 +98,9 @@ def cycle_close(*, cycle_id: int) -> bool:
     )
     responses_release_all(cycle_id=cycle_id)
 
-    from scorecards.tasks import cycle_aggregate_task
-
     from ..tasks import closing_notice_send_task
 
-    enqueue_on_commit(cycle_aggregate_task, cycle_id)
+    cycle_finished.send(sender=Cycle, cycle_id=cycle_id)
     enqueue_on_commit(closing_notice_send_task, cycle_id)
     return True
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from departments.csvfiles import CsvFile
 from scorecards.models import DepartmentScore, ParameterScore
+from scorecards.retention import responses_purge
 from scorecards.services import cycle_aggregate
 from surveys import services
 from surveys.models import Answer, Cycle, Invitation, Response
@@ -60,8 +61,8 @@ def test_responses_older_than_the_retention_are_deleted_and_results_kept(org, se
         opens_at=timezone.now() - timedelta(days=3 * 365), closes_at=timezone.now() - timedelta(days=3 * 365 - 14)
     )
 
-    assert services.responses_purge() == {"cycles": 1, "responses": 3}
-    assert services.responses_purge() == {"cycles": 0, "responses": 0}  # idempotent
+    assert responses_purge() == {"cycles": 1, "responses": 3}
+    assert responses_purge() == {"cycles": 0, "responses": 0}  # idempotent
 
     old.refresh_from_db()
     assert old.purged_at is not None
@@ -78,4 +79,4 @@ def test_responses_older_than_the_retention_are_deleted_and_results_kept(org, se
 
 def test_a_retention_of_zero_keeps_everything(org, settings):
     settings.RESPONSE_RETENTION_YEARS = 0
-    assert services.responses_purge() == {"cycles": 0, "responses": 0}
+    assert responses_purge() == {"cycles": 0, "responses": 0}

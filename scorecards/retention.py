@@ -1,4 +1,5 @@
-"""Retention: responses of old cycles are deleted; their results stay."""
+"""Retention: the responses of old cycles are deleted, their results kept. It lives here, above
+the surveys app, because a cycle's results must exist before its responses go."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from ..models import Answer, Cycle, Response
-from .lifecycle import shift_months
+from surveys.models import Answer, Cycle, Response
+from surveys.services import shift_months
+
+from .services import cycle_aggregate
 
 
 def responses_purge(*, now: datetime | None = None) -> dict[str, int]:
@@ -19,8 +22,6 @@ def responses_purge(*, now: datetime | None = None) -> dict[str, int]:
     aggregated again. Invitations, drafts and notifications (who was asked, who was emailed) go
     too. Each cycle is purged in its own transaction; idempotent. 0 years keeps everything.
     """
-    from scorecards.services import cycle_aggregate
-
     years = settings.RESPONSE_RETENTION_YEARS
     if not years:
         return {"cycles": 0, "responses": 0}
