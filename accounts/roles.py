@@ -10,8 +10,7 @@ from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 
-from departments.models import Department, Employee
-from departments.services import HR_PERMISSION
+from departments.models import HR_PERMISSION, Department, Employee
 from survey_portal import rawsql
 
 

@@ -43,8 +43,13 @@ from django.test import Client  # noqa: E402
 from django.test.utils import setup_databases, setup_test_environment, teardown_databases  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from departments.models import Department, Dependency, Employee, ServiceParameter  # noqa: E402
-from departments.services import HR_GROUP_NAME  # noqa: E402
+from departments.models import (  # noqa: E402
+    HR_GROUP_NAME,
+    Department,
+    Dependency,
+    Employee,
+    ServiceParameter,
+)
 from scorecards.models import DepartmentScore, HeatmapCell, ParameterScore, Participation  # noqa: E402
 from scorecards.services import cycle_aggregate  # noqa: E402
 from surveys.models import Answer, Cycle, Invitation, Response  # noqa: E402

@@ -102,11 +102,10 @@ def prepare() -> tuple[list[str], list[str]]:
     from django.utils.crypto import get_random_string
 
     from benchmarks.import_org import generate
-    from departments.csvfiles import CsvFile
-    from departments.models import Department, Employee
+    from departments.models import HR_GROUP_NAME, Department, Employee
     from departments.org_import import org_import
-    from departments.services import HR_GROUP_NAME
     from scorecards.services import cycle_aggregate
+    from survey_portal.csvfiles import CsvFile
     from survey_portal.middleware import LOGIN_AT, SEEN_AT
     from surveys import services
     from surveys.models import Cycle, CycleParameter, Invitation

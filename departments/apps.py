@@ -6,7 +6,7 @@ def ensure_hr_group(sender, **kwargs) -> None:
     """The HR admins group exists with its permission after every migrate (like Django's own permissions)."""
     from django.contrib.auth.models import Group, Permission
 
-    from .services import HR_GROUP_NAME
+    from .models import HR_GROUP_NAME
 
     permission = Permission.objects.filter(
         content_type__app_label="departments", codename="manage_organisation"

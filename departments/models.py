@@ -11,6 +11,10 @@ from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
+# HR admins hold this permission (Department's Meta), given to them through this group.
+HR_PERMISSION = "departments.manage_organisation"
+HR_GROUP_NAME = "HR admins"
+
 SCORE_MIN = Decimal("1")
 SCORE_MAX = Decimal("5")
 

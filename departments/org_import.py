@@ -19,7 +19,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email, validate_slug
 from django.db import transaction
 
-from .csvfiles import CsvFile, ImportFailed, Row, Table, parse_decimal, read_table, require
+from survey_portal.csvfiles import CsvFile, ImportFailed, Row, Table, parse_decimal, read_table, require
+
 from .models import SCORE_MAX, SCORE_MIN, Department, Dependency, Employee, ServiceParameter
 from .services import default_charter_parameters
 

@@ -9,9 +9,6 @@ from django.db import transaction
 
 from .models import DEFAULT_CHARTER, DEFAULT_TARGET, Department, Dependency, ServiceParameter
 
-HR_GROUP_NAME = "HR admins"
-HR_PERMISSION = "departments.manage_organisation"
-
 
 def default_charter_parameters() -> list[dict]:
     """The five parameters every new department starts from."""

@@ -13,8 +13,8 @@ from datetime import date, timedelta
 
 from django.utils import timezone
 
-from departments.csvfiles import CsvFile
 from departments.models import Dependency, Employee, ServiceParameter
+from survey_portal.csvfiles import CsvFile
 
 from . import services
 from .models import Cycle, Invitation

@@ -13,8 +13,8 @@ from datetime import date, datetime, time, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from departments.csvfiles import CsvFile, ImportFailed, read_table, require
 from departments.models import Department, ServiceParameter
+from survey_portal.csvfiles import CsvFile, ImportFailed, read_table, require
 from survey_portal.spreadsheets import text_from_cell
 
 from .models import MIN_SCORE_THRESHOLD, Cycle

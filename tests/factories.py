@@ -4,8 +4,7 @@ import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
-from departments.models import Department, Dependency, Employee, ServiceParameter
-from departments.services import HR_GROUP_NAME
+from departments.models import HR_GROUP_NAME, Department, Dependency, Employee, ServiceParameter
 
 PASSWORD = "correct-horse-battery"
 

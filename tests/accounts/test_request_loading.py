@@ -16,8 +16,7 @@ from django.utils import timezone
 from accounts.backends import PortalBackend
 from accounts.roles import Roles
 from accounts.sessions import SessionStore
-from departments.models import Department, Employee
-from departments.services import HR_PERMISSION
+from departments.models import HR_PERMISSION, Department, Employee
 from survey_portal import rawsql
 from surveys.models import Cycle, Invitation
 from tests.factories import EmployeeFactory, UserFactory

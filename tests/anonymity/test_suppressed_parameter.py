@@ -9,10 +9,10 @@ from datetime import date
 import pytest
 from django.core.management import call_command
 
-from departments.csvfiles import CsvFile
 from departments.models import Department
 from scorecards.models import DepartmentScore, HeatmapCell, ParameterScore
 from scorecards.services import cycle_aggregate
+from survey_portal.csvfiles import CsvFile
 from surveys.past_import import OPTIONAL, REQUIRED, responses_import
 from tests.factories import DepartmentFactory, ServiceParameterFactory
 

@@ -8,10 +8,10 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from departments.csvfiles import CsvFile
 from scorecards.models import DepartmentScore, ParameterScore
 from scorecards.retention import responses_purge
 from scorecards.services import cycle_aggregate
+from survey_portal.csvfiles import CsvFile
 from surveys import services
 from surveys.models import Answer, Cycle, Invitation, Response
 from surveys.past_import import responses_import

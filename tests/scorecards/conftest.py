@@ -14,9 +14,9 @@ from datetime import date, timedelta
 
 import pytest
 
-from departments.csvfiles import CsvFile
 from departments.models import Department
 from scorecards.services import cycle_aggregate
+from survey_portal.csvfiles import CsvFile
 from surveys.models import Cycle
 from surveys.past_import import responses_import
 from tests.factories import DepartmentFactory, EmployeeFactory, ServiceParameterFactory, make_hr

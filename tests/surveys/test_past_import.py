@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 from django.core.management import CommandError, call_command
 
-from departments.csvfiles import CsvFile, ImportFailed
+from survey_portal.csvfiles import CsvFile, ImportFailed
 from surveys.models import Answer, Cycle, CycleParameter, Response
 from surveys.past_import import responses_import
 

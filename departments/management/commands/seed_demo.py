@@ -12,8 +12,8 @@ from django.core.management.base import BaseCommand
 from django.test.utils import override_settings
 
 from departments import demo_data
+from departments.models import HR_GROUP_NAME
 from departments.org_import import CsvFile, org_import
-from departments.services import HR_GROUP_NAME
 from surveys.demo import seed_surveys
 
 DOMAIN = "acme.example"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from departments.csvfiles import CsvFile, ImportFailed
+from survey_portal.csvfiles import CsvFile, ImportFailed
 from surveys.past_import import responses_import
 
 
