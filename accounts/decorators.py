@@ -29,3 +29,15 @@ def member_required(view):
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def head_required(view):
+    """Heads of an active department; others get 403."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not get_roles(request).is_head:
+            raise PermissionDenied("This page is for department heads.")
+        return view(request, *args, **kwargs)
+
+    return wrapper

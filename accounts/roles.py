@@ -91,8 +91,30 @@ class Roles:
         employee = self.employee
         return employee is not None and department.active and department.head_id == employee.pk
 
+    # What they may do: every access rule of the portal, here and nowhere else (the views and
+    # QuerySet methods ask these; tests/test_permission_matrix.py walks every URL).
+
+    def can_read_scorecard(self, department: Department) -> bool:
+        """A department's full scorecard (breakdown by rater, comments): its head and HR."""
+        return self.is_hr or self.heads(department)
+
     def can_edit_charter(self, department: Department) -> bool:
         return self.is_hr or self.heads(department)
+
+    @property
+    def can_read_unpublished_results(self) -> bool:
+        """Results of closed cycles before HR publishes them: heads and HR (everyone else reads
+        published ones only)."""
+        return self.is_hr or self.is_head
+
+    @property
+    def can_export_results(self) -> bool:
+        """Result exports: HR (every department) and heads (their own)."""
+        return self.is_hr or self.is_head
+
+    @property
+    def can_see_inactive_departments(self) -> bool:
+        return self.is_hr
 
 
 def get_roles(request) -> Roles:

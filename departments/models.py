@@ -61,6 +61,17 @@ class DepartmentQuerySet(models.QuerySet):
             return self.none()
         return self.filter(head__user=user, head__active=True, active=True)
 
+    def visible_to(self, roles) -> DepartmentQuerySet:
+        """Departments whose pages this person may open (accounts.roles.Roles): active ones, and
+        for HR inactive ones too."""
+        return self if roles.can_see_inactive_departments else self.active()
+
+    def scorecards_visible_to(self, roles) -> DepartmentQuerySet:
+        """Departments whose full scorecard this person may read: every one for HR, their own for a head."""
+        if roles.is_hr:
+            return self
+        return self.filter(pk__in=[department.pk for department in roles.headed_departments])
+
 
 class Department(models.Model):
     code = models.SlugField(max_length=50, unique=True, help_text="Short unique code used in URLs and CSV files.")

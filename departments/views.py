@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from accounts.decorators import hr_required, member_required
+from accounts.decorators import head_required, hr_required, member_required
 from accounts.roles import get_roles
 from scorecards.models import DepartmentScore
 from scorecards.reports import cycles_visible_to, latest_published
@@ -27,9 +27,7 @@ PENDING_IMPORT_KEY = "pending_org_import"
 
 def _department_for(request, code: str) -> Department:
     """Active departments are visible to every member; HR also sees inactive ones."""
-    queryset = Department.objects.select_related("head__user")
-    if not get_roles(request).is_hr:
-        queryset = queryset.filter(active=True)
+    queryset = Department.objects.visible_to(get_roles(request)).select_related("head__user")
     return get_object_or_404(queryset, code=code)
 
 
@@ -57,7 +55,7 @@ def charter(request, code: str):
         "department": department,
         "parameters": parameters,
         "published": published,
-        "can_read_scorecard": roles.is_hr or roles.heads(department),
+        "can_read_scorecard": roles.can_read_scorecard(department),
         "providers": department.providers.active().order_by("name"),
         "consumers": department.consumers.active().order_by("name"),
         "can_edit_charter": roles.can_edit_charter(department),
@@ -65,10 +63,9 @@ def charter(request, code: str):
     return render(request, "departments/charter.html", context)
 
 
+@head_required
 def head_home(request):
     roles = get_roles(request)
-    if not roles.is_head:
-        raise PermissionDenied("This page is for department heads.")
     departments = list(
         Department.objects.headed_by(request.user)
         .with_directory_counts()

@@ -117,7 +117,8 @@ class DepartmentScore(_Figure):
     """A provider department's overall service index in one cycle, and its participation as provider.
 
     n = responses that rated at least one parameter; `mean` is the index (the weighted mean of the
-    unsuppressed parameter means). `responses` counts every response, for the comment threshold.
+    unsuppressed parameter means). Its comments are shown (`comments_visible`) once n reaches the
+    cycle's comment threshold.
     """
 
     target = models.DecimalField(max_digits=3, decimal_places=2, null=True, blank=True)

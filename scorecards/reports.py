@@ -33,16 +33,9 @@ def cycles_visible_to(roles: Roles) -> QuerySet[Cycle]:
         .select_related("result")
         .order_by("-opens_at")
     )
-    if roles.is_hr or roles.is_head:
+    if roles.can_read_unpublished_results:
         return cycles
     return cycles.filter(status=Cycle.Status.PUBLISHED)
-
-
-def departments_scorecard_visible_to(roles: Roles) -> QuerySet[Department]:
-    """Departments whose full scorecard (breakdown, comments) this person may read."""
-    if roles.is_hr:
-        return Department.objects.all()
-    return Department.objects.filter(pk__in=[d.pk for d in roles.headed_departments])
 
 
 def version(cycles: list[Cycle]) -> str:

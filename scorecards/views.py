@@ -27,7 +27,7 @@ def scorecard(request, code: str):
     """A department's scorecard: for its head and for HR. Everyone else reads the charter page."""
     roles = get_roles(request)
     department = get_object_or_404(Department, code=code)
-    if not (roles.is_hr or roles.heads(department)):
+    if not roles.can_read_scorecard(department):
         raise PermissionDenied("Only the department's head and HR can read its scorecard.")
     cycles = _cycles(request)
     cycle = reports.pick_cycle(cycles, request.GET.get("cycle"))
@@ -83,12 +83,12 @@ def recalculate(request, cycle_id: int):
 def export(request, cycle_id: int, what: str, fmt: str):
     """scores / heatmap as CSV, or both sheets as XLSX. HR gets every department, a head their own."""
     roles = get_roles(request)
-    if not (roles.is_hr or roles.is_head):
+    if not roles.can_export_results:
         raise PermissionDenied("Exports are for department heads and HR.")
     cycle = next((c for c in _cycles(request) if c.pk == cycle_id), None)
     if cycle is None:
         raise Http404("No results for this cycle.")
-    departments = None if roles.is_hr else reports.departments_scorecard_visible_to(roles)
+    departments = None if roles.is_hr else Department.objects.scorecards_visible_to(roles)
     stem = slugify(cycle.name) or "cycle"
     if fmt == "xlsx":
         body = exports.as_xlsx(

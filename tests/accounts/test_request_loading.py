@@ -184,3 +184,26 @@ def test_a_statement_whose_first_run_failed_still_runs_afterwards(db):
     with connection.cursor() as cursor:
         rawsql.execute(cursor, sql, [5])
         assert cursor.fetchone() == (2,)
+
+
+def test_the_access_rules_answer_for_each_role(org):
+    """accounts.roles.Roles holds every rule; the permission matrix proves the pages follow them."""
+    rules = {}
+    people = [("head", org.head), ("colleague", org.colleague), ("outsider", org.outsider), ("hr", org.hr)]
+    for name, person in [*people, ("sales head", org.outsider_head)]:
+        roles = Roles(User.objects.get(pk=person.user.pk))
+        rules[name] = (
+            roles.can_read_scorecard(org.it),
+            roles.can_edit_charter(org.it),
+            roles.can_read_unpublished_results,
+            roles.can_export_results,
+            roles.can_see_inactive_departments,
+            sorted(d.code for d in Department.objects.scorecards_visible_to(roles)),
+        )
+    assert rules == {
+        "head": (True, True, True, True, False, ["it"]),
+        "colleague": (False, False, False, False, False, []),
+        "outsider": (False, False, False, False, False, []),
+        "sales head": (False, False, True, True, False, ["sales"]),  # another department's head
+        "hr": (True, True, True, True, True, ["hr", "it", "sales"]),
+    }
