@@ -169,28 +169,57 @@ RESPONSE_ROW = 1
 
 
 def _aggregate(cycle: Cycle) -> AggregateSummary:
-    threshold = cycle.score_threshold
-    summary = AggregateSummary(cycle.pk)
-    codes = dict(Department.objects.values_list("id", "code"))
-    questions = list(
-        CycleParameter.objects.filter(cycle=cycle)
-        .order_by("department_id", "position", "code")
-        .values_list("pk", "department_id", "code", "name", "position", "target", "weight")
+    """The cycle's figures from its answers, responses and invitations, in named passes; each
+    table of figures is then made exactly what was computed (_store_figures)."""
+    counts = _distributions(cycle)
+    providers, invited = _responses_and_participation(cycle)
+    previous_parameters, previous_index = _previous_figures(cycle)
+
+    parameter_rows, by_department = _parameter_rows(cycle, counts, previous_parameters)
+    scope = set(cycle.providers.values_list("pk", flat=True)) | set(by_department) | set(providers)
+    department_rows = [
+        _department_row(cycle, department_id, providers.get(department_id, _Provider()), by_department, previous_index)
+        for department_id in sorted(scope)
+    ]
+    _leave_out_hidden_parameters(cycle, providers, parameter_rows)
+    cell_rows = _heatmap_rows(cycle, providers)
+    participation_rows = _participation_rows(cycle, invited)
+
+    _store_figures(ParameterScore, cycle, parameter_rows, ["department_id", "code"])
+    _store_figures(DepartmentScore, cycle, department_rows, ["department_id"])
+    _store_figures(HeatmapCell, cycle, cell_rows, ["department_id", "rater_department_id"])
+    _store_figures(Participation, cycle, participation_rows, ["department_id", "role"])
+
+    return AggregateSummary(
+        cycle.pk,
+        responses=sum(p.responses for p in providers.values()),
+        parameters=len(parameter_rows),
+        departments=len(department_rows),
+        cells=len(cell_rows),
+        suppressed_cells=sum(row["suppressed"] for row in cell_rows),
     )
 
-    # Pass 1: answers → the distribution of every parameter. "Not applicable" (NULL) is counted
-    # too and dropped here: filtering it out in SQL would stop PostgreSQL reading only the index.
+
+def _distributions(cycle: Cycle) -> dict[int, dict[int, int]]:
+    """Pass 1, over answers: the distribution of every parameter's scores. "Not applicable"
+    (NULL) is counted too and dropped here: filtering it out in SQL would stop PostgreSQL reading
+    only the index."""
     counts: dict[int, dict[int, int]] = {}
     with connection.cursor() as cursor:  # a plain cursor: thousands of rows, no model conversion needed
         cursor.execute(_ANSWERS, [cycle.pk])
         for parameter_id, score, k in cursor.fetchall():
             if score is not None:
                 counts.setdefault(parameter_id, dict.fromkeys(SCORES, 0))[score] = k
+    return counts
 
-    # Passes 2 and 3 in one statement, so that PostgreSQL scans both tables at once (Parallel Append):
-    # responses → heatmap cells and each provider's n; invitations → participation both ways.
+
+def _responses_and_participation(cycle: Cycle) -> tuple[dict[int, _Provider], dict[tuple[str, int], list[int]]]:
+    """Passes 2 and 3 in one statement, so that PostgreSQL scans both tables at once (Parallel
+    Append): responses → each provider's heatmap cells and n; invitations → participation both
+    ways, as [invited, completed, declined] per (role, department)."""
+    codes = dict(Department.objects.values_list("id", "code"))
     providers: dict[int, _Provider] = defaultdict(_Provider)
-    invited: dict[tuple[str, int], list[int]] = defaultdict(lambda: [0, 0, 0])  # invited, completed, declined
+    invited: dict[tuple[str, int], list[int]] = defaultdict(lambda: [0, 0, 0])
     with connection.cursor() as cursor:
         cursor.execute(_RESPONSES_AND_INVITATIONS, [cycle.pk, cycle.pk])
         for source, provider_id, rater_id, status, k, rated, ratings, total in cursor.fetchall():
@@ -208,41 +237,49 @@ def _aggregate(cycle: Cycle) -> AggregateSummary:
                     figures[1] += k
                 elif status == Invitation.Status.DECLINED:
                     figures[2] += k
-    summary.responses = sum(p.responses for p in providers.values())
+    return providers, invited
 
-    previous_parameters: dict[tuple[int, str], stats.Summary] = {}
-    previous_index: dict[int, float] = {}
+
+def _previous_figures(cycle: Cycle) -> tuple[dict[tuple[int, str], stats.Summary], dict[int, float]]:
+    """The previous cycle's shown parameter figures (by department and code) and indexes, for the
+    changes and their significance."""
     before = previous_cycle(cycle)
-    if before is not None:
-        previous_parameters = {
-            (department_id, code): stats.Summary(n, mean, stdev)
-            for department_id, code, n, mean, stdev in ParameterScore.objects.filter(
-                cycle=before, suppressed=False
-            ).values_list("department_id", "code", "n", "mean", "stdev")
-        }
-        previous_index = dict(
-            DepartmentScore.objects.filter(cycle=before, suppressed=False).values_list("department_id", "mean")
-        )
+    if before is None:
+        return {}, {}
+    parameters = {
+        (department_id, code): stats.Summary(n, mean, stdev)
+        for department_id, code, n, mean, stdev in ParameterScore.objects.filter(
+            cycle=before, suppressed=False
+        ).values_list("department_id", "code", "n", "mean", "stdev")
+    }
+    index = dict(DepartmentScore.objects.filter(cycle=before, suppressed=False).values_list("department_id", "mean"))
+    return parameters, index
 
-    parameter_rows = []
+
+def _parameter_rows(cycle: Cycle, counts, previous_parameters) -> tuple[list[dict], dict[int, list[dict]]]:
+    """One row per question of the snapshot, and the same rows grouped by department."""
+    questions = (
+        CycleParameter.objects.filter(cycle=cycle)
+        .order_by("department_id", "position", "code")
+        .values_list("pk", "department_id", "code", "name", "position", "target", "weight")
+    )
+    rows = []
     by_department: dict[int, list[dict]] = defaultdict(list)
     for question in questions:
-        row = _parameter_row(cycle.pk, question, counts.get(question[0]), threshold, previous_parameters)
-        parameter_rows.append(row)
+        row = _parameter_row(cycle.pk, question, counts.get(question[0]), cycle.score_threshold, previous_parameters)
+        rows.append(row)
         by_department[row["department_id"]].append(row)
+    return rows, by_department
 
-    scope = set(cycle.providers.values_list("pk", flat=True)) | set(by_department) | set(providers)
-    department_rows = [
-        _department_row(cycle, department_id, providers.get(department_id, _Provider()), by_department, previous_index)
-        for department_id in sorted(scope)
-    ]
 
-    _leave_out_hidden_parameters(cycle, providers, parameter_rows)
-    cell_rows = []
+def _heatmap_rows(cycle: Cycle, providers: dict[int, _Provider]) -> list[dict]:
+    """Each provider's cells by rating department, small ones suppressed, and further ones until
+    the hidden cells hold at least k responses (suppress_heatmap_row)."""
+    rows = []
     for department_id, provider in sorted(providers.items()):
         cells = sorted(provider.cells, key=lambda c: c.rater_code)
-        suppress_heatmap_row(cells, threshold)
-        cell_rows.extend(
+        suppress_heatmap_row(cells, cycle.score_threshold)
+        rows.extend(
             {
                 "cycle_id": cycle.pk,
                 "department_id": department_id,
@@ -254,8 +291,11 @@ def _aggregate(cycle: Cycle) -> AggregateSummary:
             }
             for cell in cells
         )
+    return rows
 
-    participation_rows = [
+
+def _participation_rows(cycle: Cycle, invited: dict[tuple[str, int], list[int]]) -> list[dict]:
+    return [
         {
             "cycle_id": cycle.pk,
             "department_id": department_id,
@@ -266,17 +306,6 @@ def _aggregate(cycle: Cycle) -> AggregateSummary:
         }
         for (role, department_id), figures in sorted(invited.items())
     ]
-
-    _replace(ParameterScore, cycle, parameter_rows, ["department_id", "code"])
-    _replace(DepartmentScore, cycle, department_rows, ["department_id"])
-    _replace(HeatmapCell, cycle, cell_rows, ["department_id", "rater_department_id"])
-    _replace(Participation, cycle, participation_rows, ["department_id", "role"])
-
-    summary.parameters = len(parameter_rows)
-    summary.departments = len(department_rows)
-    summary.cells = len(cell_rows)
-    summary.suppressed_cells = sum(row["suppressed"] for row in cell_rows)
-    return summary
 
 
 def _leave_out_hidden_parameters(cycle: Cycle, providers: dict[int, _Provider], parameter_rows: list[dict]) -> None:
@@ -375,7 +404,7 @@ def _department_row(cycle: Cycle, department_id: int, provider: _Provider, by_de
     return row
 
 
-def _replace(model, cycle: Cycle, rows: list[dict], keys: list[str]) -> None:
+def _store_figures(model, cycle: Cycle, rows: list[dict], keys: list[str]) -> None:
     """Make the cycle's rows of `model` exactly `rows`, writing only what differs.
 
     Rows are matched on their natural key (cycle + `keys`): new ones are inserted, changed ones
