@@ -13,14 +13,14 @@ User = get_user_model()
 
 class PortalBackend(ModelBackend):
     """Signs in exactly like ModelBackend. `get_user` runs on every request: through the ORM it cost
-    a sixth of a submission's processing, in plain SQL (survey_portal.rawsql) a fiftieth."""
+    more of a submission's processing than in plain SQL (survey_portal.rawsql; README has the measurements)."""
 
     def get_user(self, user_id):
         try:
             user_id = User._meta.pk.to_python(user_id)
         except Exception:  # noqa: BLE001 - a malformed id in a session is no user, as in ModelBackend
             return None
-        if not rawsql.fits(user_id):
+        if not rawsql.are_database_ids(user_id):
             return None
         with connection.cursor() as cursor:
             rawsql.execute(

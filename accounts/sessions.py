@@ -11,7 +11,7 @@ from survey_portal import rawsql
 
 
 class SessionStore(db.SessionStore):
-    """Every request reads its session: the ORM spent three times longer building that query than
+    """Every request reads its session: the ORM spent longer building that query than
     the database spent answering it. Writes, expiry and everything else are Django's own."""
 
     def _get_session_from_db(self):

@@ -1,8 +1,8 @@
 """The few queries every request or submission runs, in plain SQL, prepared once per connection.
 
-On a deadline afternoon a handful of lookups run for every answer sent. Building them with the
-ORM cost about eight times what running them did (the query compiler, not the database), so those
-few are written in SQL; `instances` turns their rows into ordinary model instances, converted
+On a deadline afternoon a handful of lookups run for every answer sent, and building them with the
+ORM cost more than running them (README, "The last hour before a deadline", has the measurements),
+so those few are written in SQL; `instances` turns their rows into ordinary model instances, converted
 exactly as the ORM would (SQLite, for one, returns naive datetimes and integers for booleans).
 And PostgreSQL spent as long planning these small statements as running them: `execute` prepares
 each once per connection, so it is planned once.
@@ -67,7 +67,7 @@ def _prepared_form(sql: str) -> tuple[str, str]:
 BIGINT = range(-(2**63), 2**63)
 
 
-def fits(*ids: int) -> bool:
+def are_database_ids(*ids: int) -> bool:
     """Whether ids from a URL fit a database id: SQLite raises, not "no such row", on larger ones."""
     return all(i in BIGINT for i in ids)
 

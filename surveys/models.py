@@ -233,7 +233,7 @@ class Questionnaire:
         """The questionnaire at (cycle id, department code), or None (no such snapshot). Kept by
         each process: a snapshot never changes, and the statement that stores answers checks the
         department's code again (a department may be given another code)."""
-        if not rawsql.fits(cycle_id):
+        if not rawsql.are_database_ids(cycle_id):
             return None
         key = ("code", cycle_id, provider_code)
         found = _snapshots.get(key)
@@ -294,13 +294,13 @@ def _invitations(sql: str, params: list, employee: Employee | None = None) -> li
 
 
 class InvitationQuerySet(models.QuerySet):
-    def of_user(self, user, cycle_id: int, provider_code: str) -> Invitation | None:
+    def invitation_of_user(self, user, cycle_id: int, provider_code: str) -> Invitation | None:
         """The invitation of `user`'s active employee record to rate `provider_code` in the cycle,
         with its cycle and provider, or None. Every answer sent runs this: one plain SQL query (see
         survey_portal.rawsql), equal to
         select_related("cycle", "provider").filter(cycle_id=…, provider__code=…, employee__user=…,
         employee__active=True)."""
-        if not rawsql.fits(cycle_id):
+        if not rawsql.are_database_ids(cycle_id):
             return None
         # Subqueries for the department and the employee, not joins: PostgreSQL plans this in half
         # the time of a four-table join, and planning was most of the query's cost.
@@ -312,7 +312,7 @@ class InvitationQuerySet(models.QuerySet):
         found = _invitations(sql, [cycle_id, provider_code, user.pk])
         return found[0] if found else None
 
-    def open_of(self, employee: Employee) -> list[Invitation]:
+    def open_invitations_of(self, employee: Employee) -> list[Invitation]:
         """The employee's invitations in open cycles, by closing time and department name, each with
         its cycle and provider: My surveys. One plain SQL query, equal to
         filter(employee=…, cycle__status="open").select_related("cycle", "provider")
@@ -320,11 +320,11 @@ class InvitationQuerySet(models.QuerySet):
         sql = _invitations_sql("i.employee_id = %s AND c.status = %s", "ORDER BY c.closes_at, c.id, d.name, d.id")
         return _invitations(sql, [employee.pk, Cycle.Status.OPEN], employee)
 
-    def of_survey(self, employee: Employee, cycle_id: int) -> list[Invitation]:
+    def survey_invitations_of(self, employee: Employee, cycle_id: int) -> list[Invitation]:
         """The employee's invitations in one cycle, by department name, each with its cycle, provider
         (and draft): the survey page. One plain SQL query, equal to
         filter(cycle_id=…, employee=…).select_related("cycle", "provider").order_by("provider__name")."""
-        if not rawsql.fits(cycle_id):
+        if not rawsql.are_database_ids(cycle_id):
             return []
         sql = _invitations_sql("i.cycle_id = %s AND i.employee_id = %s", "ORDER BY d.name, d.id")
         return _invitations(sql, [cycle_id, employee.pk], employee)

@@ -46,7 +46,7 @@ def my_surveys(request):
     """The employee's home: open cycles with progress, and the departments they rate."""
     employee = _employee(request)
     cycles: dict[int, dict] = {}
-    for invitation in Invitation.objects.open_of(employee):
+    for invitation in Invitation.objects.open_invitations_of(employee):
         entry = cycles.get(invitation.cycle_id)
         if entry is None:
             url = _survey_url(invitation.cycle_id)
@@ -91,7 +91,7 @@ def _invitation_for(request, cycle_id: int, provider_code: str) -> Invitation:
     Found through the signed-in user rather than their employee record: a submission costs one
     query less. Someone who is no employee gets 403, as on every employee page.
     """
-    invitation = Invitation.objects.of_user(request.user, cycle_id, provider_code)
+    invitation = Invitation.objects.invitation_of_user(request.user, cycle_id, provider_code)
     if invitation is None:
         _employee(request)
         raise Http404("No such survey for you.")
@@ -114,7 +114,7 @@ def survey(request, cycle_id: int):
     static/js/survey.js shows one department at a time and sends each form in the background; without
     it the sections follow each other and each form is an ordinary post (answer, below).
     """
-    invitations = Invitation.objects.of_survey(_employee(request), cycle_id)
+    invitations = Invitation.objects.survey_invitations_of(_employee(request), cycle_id)
     if not invitations:
         raise Http404("No survey for you in this cycle.")
     return _render_survey(request, invitations)
@@ -262,7 +262,9 @@ def _form_errors(request, invitation: Invitation, form: AnswerForm):
         return JsonResponse(
             {"error": "Nothing was submitted: please complete the questions marked.", "form": html}, status=400
         )
-    return _render_survey(request, Invitation.objects.of_survey(_employee(request), invitation.cycle_id), bound=form)
+    return _render_survey(
+        request, Invitation.objects.survey_invitations_of(_employee(request), invitation.cycle_id), bound=form
+    )
 
 
 @require_POST

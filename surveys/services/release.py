@@ -147,7 +147,7 @@ def _store_and_clear_in_one_statement(
 ) -> None:
     """responses_store and the re-stamping UPDATE above, as one statement (PostgreSQL's data-
     modifying CTEs): a release is then three round trips (lock and read, this, commit), and a web
-    process that runs it in-process under load waits for the database three times, not six."""
+    process that runs it in-process under load waits for the database as few times as it can."""
     answers = list(answers)
     _shuffle(answers)
     question_ids = {question.code: question.pk for question in questions_of(cycle, provider_id)}
