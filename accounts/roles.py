@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache, cached_property
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
@@ -45,7 +46,7 @@ def _roles_sql() -> str:
 class Roles:
     """Read once per request, in one query, and only by the pages that ask."""
 
-    user: object
+    user: Any
 
     @cached_property
     def _loaded(self) -> tuple[Employee | None, bool, bool]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-DEPARTMENTS = [
+from typing import Any
+
+DEPARTMENTS: list[dict[str, Any]] = [
     {
         "code": "it",
         "name": "IT",

@@ -101,7 +101,7 @@ class BaseCharterFormSet(BaseModelFormSet):
         for form in self.forms:
             if not form.has_changed() and form.instance.pk is None:
                 continue  # an untouched blank row
-            code = form.cleaned_data.get("code")
+            code = form.cleaned_data.get("code") or ""
             if code in seen:
                 form.add_error("code", f"Another parameter of this charter already uses the code “{code}”.")
             seen.add(code)
@@ -125,7 +125,9 @@ class DependenciesForm(forms.Form):
 
     def __init__(self, *args, department: Department, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["providers"].queryset = Department.objects.active().exclude(pk=department.pk)
+        providers = self.fields["providers"]
+        assert isinstance(providers, forms.ModelMultipleChoiceField)
+        providers.queryset = Department.objects.active().exclude(pk=department.pk)
 
 
 class OrgImportForm(forms.Form):
@@ -146,7 +148,7 @@ class OrgImportForm(forms.Form):
     FILE_FIELDS = ("departments", "employees", "dependencies", "parameters")
 
     def clean(self) -> dict:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         limit = settings.ORG_IMPORT_MAX_UPLOAD_MB * 1024 * 1024
         for name in self.FILE_FIELDS:
             upload = cleaned.get(name)

@@ -50,13 +50,14 @@ def charter(request, code: str):
     parameters = list(department.charter_queryset())
     published = latest_published(department)
     for parameter in parameters:
-        parameter.published = published.parameters.get(parameter.code) if published else None
+        parameter.published = published.parameters.get(parameter.code) if published else None  # type: ignore[attr-defined]  # for the template
     context = {
         "department": department,
         "parameters": parameters,
         "published": published,
         "can_read_scorecard": roles.can_read_scorecard(department),
-        "providers": department.providers.active().order_by("name"),
+        # A DepartmentQuerySet manager, which django-stubs does not see on a forward many-to-many.
+        "providers": department.providers.active().order_by("name"),  # type: ignore[attr-defined]
         "consumers": department.consumers.active().order_by("name"),
         "can_edit_charter": roles.can_edit_charter(department),
     }

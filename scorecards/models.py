@@ -109,7 +109,7 @@ class ParameterScore(_Figure):
         """(score, count, percent) for 1..5, or [] when suppressed."""
         if self.suppressed:
             return []
-        counts = [self.count_1, self.count_2, self.count_3, self.count_4, self.count_5]
+        counts = [self.count_1 or 0, self.count_2 or 0, self.count_3 or 0, self.count_4 or 0, self.count_5 or 0]
         return [(score, k, 100 * k / self.n) for score, k in enumerate(counts, start=1)]
 
 

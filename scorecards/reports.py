@@ -164,7 +164,8 @@ def scorecard(department: Department, cycle: Cycle, cycles: list[Cycle], *, with
     if with_comments and overall is not None and overall.comments_visible:
         # Text only: sorted, not in any stored order, without the rater's department; the same
         # words from several people are shown once with their count.
-        good, improve = Counter(), Counter()
+        good: Counter[str] = Counter()
+        improve: Counter[str] = Counter()
         for text_good, text_improve in Response.objects.filter(cycle=cycle, provider=department).values_list(
             "comment_good", "comment_improve"
         ):

@@ -25,6 +25,7 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Count, Q, Sum
@@ -240,14 +241,14 @@ def _responses_and_participation(cycle: Cycle) -> tuple[dict[int, _Provider], di
     return providers, invited
 
 
-def _previous_figures(cycle: Cycle) -> tuple[dict[tuple[int, str], stats.Summary], dict[int, float]]:
+def _previous_figures(cycle: Cycle) -> tuple[dict[tuple[int, str], stats.Summary], dict[int, float | None]]:
     """The previous cycle's shown parameter figures (by department and code) and indexes, for the
     changes and their significance."""
     before = previous_cycle(cycle)
     if before is None:
         return {}, {}
     parameters = {
-        (department_id, code): stats.Summary(n, mean, stdev)
+        (department_id, code): stats.Summary(n, mean or 0.0, stdev or 0.0)  # shown figures have both
         for department_id, code, n, mean, stdev in ParameterScore.objects.filter(
             cycle=before, suppressed=False
         ).values_list("department_id", "code", "n", "mean", "stdev")
@@ -275,7 +276,7 @@ def _parameter_rows(cycle: Cycle, counts, previous_parameters) -> tuple[list[dic
 def _heatmap_rows(cycle: Cycle, providers: dict[int, _Provider]) -> list[dict]:
     """Each provider's cells by rating department, small ones suppressed, and further ones until
     the hidden cells hold at least k responses (suppress_heatmap_row)."""
-    rows = []
+    rows: list[dict] = []
     for department_id, provider in sorted(providers.items()):
         cells = sorted(provider.cells, key=lambda c: c.rater_code)
         suppress_heatmap_row(cells, cycle.score_threshold)
@@ -382,7 +383,7 @@ def _parameter_row(cycle_id: int, question: tuple, distribution: dict[int, int] 
 def _department_row(cycle: Cycle, department_id: int, provider: _Provider, by_department, previous_index) -> dict:
     """The overall index: the weighted mean of the *unsuppressed* parameter means only."""
     shown = [p for p in by_department.get(department_id, []) if not p["suppressed"]]
-    row = {
+    row: dict[str, Any] = {
         "cycle_id": cycle.pk,
         "department_id": department_id,
         "n": provider.n,

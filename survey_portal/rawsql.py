@@ -14,6 +14,7 @@ import itertools
 import re
 import weakref
 from functools import cache
+from typing import Any
 
 from django.db import connection
 from django.db.models import Model
@@ -24,7 +25,7 @@ _names = itertools.count(1)
 _PARAMETER = re.compile(r"%\((\w+)\)s|%s")
 
 
-def execute(cursor, sql: str, params: list | dict = ()) -> None:
+def execute(cursor, sql: str, params: list | dict | tuple = ()) -> None:
     """cursor.execute(sql, params); on PostgreSQL, as a statement prepared on this connection (the
     first call prepares and runs it in one round trip). Parameters are positional (%s) or named
     (%(name)s); give a parameter whose type its place does not tell a cast (CAST(%(user)s AS integer)).
@@ -99,10 +100,11 @@ def _loaders(model: type[Model], vendor: str) -> tuple[list[str], list[tuple]]:
     return names, converters
 
 
-def instances(row, *models: type[Model]) -> list[Model | None]:
+def instances(row, *models: type[Model]) -> list[Any]:
     """Split `row` (each model's columns in turn, as `columns()` lists them) into one instance each;
     None for a model whose primary key is NULL (the missing side of a LEFT JOIN)."""
-    built, start = [], 0
+    built: list[Any] = []
+    start = 0
     for model in models:
         names, converters = _loaders(model, connection.vendor)
         if row[start + names.index(model._meta.pk.attname)] is None:

@@ -129,7 +129,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": VAR_DIR / "db.sqlite3",
+            "NAME": str(VAR_DIR / "db.sqlite3"),
             # IMMEDIATE avoids "database is locked" when two requests upgrade to a write at once.
             "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20},
             # With a broker, the test suite's real Celery worker must open the same test database,

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from crispy_forms.helper import FormHelper
@@ -98,7 +99,7 @@ class CycleForm(forms.ModelForm):
         }
 
     def clean(self) -> dict:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         opens, closes = cleaned.get("opens_at"), cleaned.get("closes_at")
         if opens and closes and closes <= opens:
             self.add_error("closes_at", "The cycle must close after it opens.")
@@ -185,7 +186,7 @@ class AnswerForm(forms.Form):
         validators=[comment_fits],
     )
 
-    def __init__(self, *args, questions: list[CycleParameter], complete: bool = True, **kwargs):
+    def __init__(self, *args, questions: Sequence[CycleParameter], complete: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         self.questions = questions
         self.fields.update(_score_fields(tuple((q.code, q.name) for q in questions), complete))

@@ -21,6 +21,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache, cached_property
+from typing import Any
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connection, models
@@ -172,7 +173,7 @@ class Cycle(models.Model):
     def days_left(self) -> int:
         return max(0, (self.closes_at - timezone.now()).days)
 
-    def reminder_times(self) -> dict[str, object]:
+    def reminder_times(self) -> dict[str, datetime]:
         """The scheduled reminders of this cycle: kind -> when it is due."""
         times = {}
         opened = self.opened_at or self.opens_at
@@ -255,7 +256,7 @@ class Questionnaire:
 def questions_of(cycle: Cycle, department_id: int) -> list[CycleParameter]:
     """The questions of `cycle` about one department (its snapshotted charter), in order."""
     key = (cycle.pk, cycle.opened_at, department_id)
-    questions = _snapshots.get(key) if cycle.opened_at else None
+    questions: Any = _snapshots.get(key) if cycle.opened_at else None
     if questions is None:
         questions = list(
             CycleParameter.objects.filter(cycle=cycle, department_id=department_id).order_by("position", "name")

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 from django.contrib import messages
 from django.core.cache import cache
@@ -316,7 +317,9 @@ def participation(cycle: Cycle) -> dict:
     Counting every invitation of a large cycle takes the database tens of milliseconds, and the
     page polls while the cycle is open: each process keeps the figures for PARTICIPATION_SECONDS.
     """
-    return cache.get_or_set(f"participation:{cycle.pk}", lambda: _count_participation(cycle), PARTICIPATION_SECONDS)
+    return (
+        cache.get_or_set(f"participation:{cycle.pk}", lambda: _count_participation(cycle), PARTICIPATION_SECONDS) or {}
+    )
 
 
 def _count_participation(cycle: Cycle) -> dict:
@@ -403,7 +406,7 @@ def cycle_edit(request, pk: int):
 @hr_required
 def cycle_detail(request, pk: int):
     cycle = get_object_or_404(Cycle, pk=pk)
-    context = {"cycle": cycle, "providers": cycle.providers.order_by("name")}
+    context: dict[str, Any] = {"cycle": cycle, "providers": cycle.providers.order_by("name")}
     if cycle.is_editable:
         context["preview"] = services.cycle_preview(cycle=cycle)
     else:

@@ -66,8 +66,9 @@ def org_import(
     file_codes = validate_departments(tables.get("departments"), plan, errors)
     known_codes = existing_codes | file_codes
     file_emails = validate_employees(tables.get("employees"), plan, known_codes, errors)
-    if deactivate_missing and not file_emails:
-        errors.append(f"{tables['employees'].name}: has no employees; refusing to deactivate everyone")
+    employees_table = tables.get("employees")
+    if deactivate_missing and employees_table is not None and not file_emails:
+        errors.append(f"{employees_table.name}: has no employees; refusing to deactivate everyone")
     validate_heads(tables.get("departments"), plan, file_emails, existing_people, deactivate_missing, errors)
     validate_dependencies(tables.get("dependencies"), plan, known_codes, errors)
     validate_parameters(tables.get("parameters"), plan, known_codes, errors)

@@ -30,7 +30,7 @@ def validate_departments(table: Table | None, plan: Plan, errors: list[str]) -> 
             ok = False
         elif code:
             codes[code] = row.line
-        values = {"code": code, "name": row["name"]}
+        values: dict[str, object] = {"code": code, "name": row["name"]}
         # An optional column that the file does not have leaves that field as it is.
         if "description" in table.columns:
             values["description"] = row["description"]

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
 from django.db import connection
 
-from departments.models import Department, Employee, ServiceParameter
+from departments.models import Department, Dependency, Employee, ServiceParameter
 
 from ..models import Cycle, CycleParameter, Invitation
 from .errors import SurveyError
@@ -31,8 +32,8 @@ def _candidates_sql(*, snapshot: bool) -> str:
     """
     e, u, dep, d = (
         Employee._meta.db_table,
-        Employee.user.field.related_model._meta.db_table,
-        Department.providers.through._meta.db_table,
+        get_user_model()._meta.db_table,
+        Dependency._meta.db_table,
         Department._meta.db_table,
     )
     scope = Cycle.providers.through._meta.db_table

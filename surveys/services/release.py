@@ -23,6 +23,7 @@ import hashlib
 import logging
 import random
 import uuid
+from typing import Any
 
 from celery.exceptions import Retry
 from django.db import DatabaseError, OperationalError, connection, models, transaction
@@ -176,7 +177,7 @@ def _store_and_clear_in_one_statement(
         WHERE cycle_id = %(cycle)s AND provider_id = %(provider)s AND rater_department_id = %(rater)s
           AND status = %(completed)s
     """
-    params = {
+    params: dict[str, Any] = {
         "cycle": cycle.pk,
         "provider": provider_id,
         "rater": rater_department_id,

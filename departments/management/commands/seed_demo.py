@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import random
+from collections.abc import Sequence
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -24,7 +25,7 @@ def _email(first: str, last: str) -> str:
     return f"{first}.{last}@{DOMAIN}".lower().replace(" ", "").replace("'", "")
 
 
-def _csv(name: str, header: list[str], rows: list[list]) -> CsvFile:
+def _csv(name: str, header: list[str], rows: Sequence[Sequence]) -> CsvFile:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(header)
@@ -81,7 +82,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         files, logins = demo_files()
-        summary = org_import(**files)
+        summary = org_import(
+            departments=files["departments"],
+            employees=files["employees"],
+            dependencies=files["dependencies"],
+            parameters=files["parameters"],
+        )
         for line in summary.lines():
             self.stdout.write(f"  {line}")
         # The demo's emails (hundreds of invitations) are not printed: they go to memory.

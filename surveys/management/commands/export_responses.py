@@ -48,7 +48,7 @@ class Command(BaseCommand):
                 "response__comment_improve",
             )
         )
-        rows, fresh_ids = 0, {}
+        rows, fresh_ids = 0, dict[uuid.UUID, str]()
         try:
             with open(file, "w", encoding="utf-8", newline="") as out:
                 writer = csv.writer(out)
