@@ -5,7 +5,6 @@ from . import views
 from .forms import EmailAuthenticationForm, SetPasswordLinkForm
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path(
         "accounts/login/",

@@ -5,21 +5,6 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import redirect, render
-
-from .roles import get_roles
-
-
-def home(request):
-    """Send each person to the home page of their main role: HR, then head, then employee."""
-    roles = get_roles(request)
-    if roles.is_hr:
-        return redirect("departments:hr_home")
-    if roles.is_head:
-        return redirect("departments:head_home")
-    if roles.is_employee:
-        return redirect("surveys:my_surveys")
-    return render(request, "accounts/no_role.html", status=403)
 
 
 @login_not_required

@@ -62,7 +62,7 @@ class DepartmentQuerySet(models.QuerySet):
         return self.filter(head__user=user, head__active=True, active=True)
 
     def visible_to(self, roles) -> DepartmentQuerySet:
-        """Departments whose pages this person may open (accounts.roles.Roles): active ones, and
+        """Departments whose pages this person may open (departments.roles.Roles): active ones, and
         for HR inactive ones too."""
         return self if roles.can_see_inactive_departments else self.active()
 
@@ -109,7 +109,7 @@ class Department(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("departments:charter", args=[self.code])
+        return reverse("portal:charter", args=[self.code])
 
     def charter_queryset(self) -> models.QuerySet[ServiceParameter]:
         return self.parameters.filter(active=True).order_by("position", "name")

@@ -6,12 +6,9 @@ app_name = "departments"
 
 urlpatterns = [
     path("departments/", views.directory, name="directory"),
-    path("departments/<slug:code>/", views.charter, name="charter"),
     path("departments/<slug:code>/edit/", views.department_edit, name="edit"),
     path("departments/<slug:code>/charter/", views.charter_edit, name="charter_edit"),
     path("departments/<slug:code>/dependencies/", views.dependencies_edit, name="dependencies_edit"),
-    path("my/department/", views.head_home, name="head_home"),
-    path("hr/", views.hr_home, name="hr_home"),
     path("hr/departments/", views.hr_departments, name="hr_departments"),
     path("hr/departments/new/", views.department_create, name="create"),
     path("hr/people/", views.hr_people, name="hr_people"),

@@ -9,15 +9,11 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from accounts.decorators import head_required, hr_required, member_required
-from accounts.roles import get_roles
-from scorecards.models import DepartmentScore
-from scorecards.reports import cycles_visible_to, latest_published
-from surveys.models import Cycle
-from surveys.views import participation
+from departments.decorators import hr_required, member_required
+from departments.roles import get_roles
 
 from .forms import CharterFormSet, DepartmentCreateForm, DepartmentForm, DependenciesForm, OrgImportForm
-from .models import Department, Employee, ServiceParameter, active_charter_prefetch
+from .models import Department, Employee, ServiceParameter
 from .org_import import CsvFile, ImportFailed, org_import
 from .services import department_create as create_department
 from .services import dependencies_set
@@ -25,7 +21,7 @@ from .services import dependencies_set
 PENDING_IMPORT_KEY = "pending_org_import"
 
 
-def _department_for(request, code: str) -> Department:
+def department_for(request, code: str) -> Department:
     """Active departments are visible to every member; HR also sees inactive ones."""
     queryset = Department.objects.visible_to(get_roles(request)).select_related("head__user")
     return get_object_or_404(queryset, code=code)
@@ -41,67 +37,6 @@ def directory(request):
         departments = departments.filter(front_line=True)
     page = Paginator(departments, 24).get_page(request.GET.get("page"))
     return render(request, "departments/directory.html", {"page": page, "query": query})
-
-
-@member_required
-def charter(request, code: str):
-    department = _department_for(request, code)
-    roles = get_roles(request)
-    parameters = list(department.charter_queryset())
-    published = latest_published(department)
-    for parameter in parameters:
-        parameter.published = published.parameters.get(parameter.code) if published else None  # type: ignore[attr-defined]  # for the template
-    context = {
-        "department": department,
-        "parameters": parameters,
-        "published": published,
-        "can_read_scorecard": roles.can_read_scorecard(department),
-        # A DepartmentQuerySet manager, which django-stubs does not see on a forward many-to-many.
-        "providers": department.providers.active().order_by("name"),  # type: ignore[attr-defined]
-        "consumers": department.consumers.active().order_by("name"),
-        "can_edit_charter": roles.can_edit_charter(department),
-    }
-    return render(request, "departments/charter.html", context)
-
-
-@head_required
-def head_home(request):
-    roles = get_roles(request)
-    departments = list(
-        Department.objects.headed_by(request.user)
-        .with_directory_counts()
-        .prefetch_related(active_charter_prefetch())
-        .order_by("name")
-    )
-    latest = cycles_visible_to(roles).first()
-    scores = (
-        {s.department_id: s for s in DepartmentScore.objects.filter(cycle=latest, department__in=departments)}
-        if latest
-        else {}
-    )
-    for department in departments:
-        department.latest_score = scores.get(department.pk)
-    return render(request, "departments/head_home.html", {"departments": departments, "latest_cycle": latest})
-
-
-@hr_required
-def hr_home(request):
-    departments = list(Department.objects.with_directory_counts().order_by("name"))
-    active = [d for d in departments if d.active]
-    context = {
-        "department_count": len(active),
-        "employee_count": Employee.objects.active().count(),
-        "parameter_count": sum(d.parameter_count for d in active),
-        "dependency_count": sum(d.provider_count for d in active),
-        "without_head": [d for d in active if d.head_id is None],
-        "without_charter": [d for d in active if d.parameter_count == 0],
-        "unused": [d for d in active if d.consumer_count == 0],
-        "open_cycles": [
-            (cycle, participation(cycle)["totals"]) for cycle in Cycle.objects.open().order_by("closes_at")
-        ],
-        "next_cycle": Cycle.objects.filter(status__in=["draft", "scheduled"]).order_by("opens_at").first(),
-    }
-    return render(request, "departments/hr_home.html", context)
 
 
 @hr_required
@@ -159,7 +94,7 @@ def department_edit(request, code: str):
 
 
 def charter_edit(request, code: str):
-    department = _department_for(request, code)
+    department = department_for(request, code)
     if not get_roles(request).can_edit_charter(department):
         raise PermissionDenied("Only HR and the head of this department can edit its charter.")
     queryset = ServiceParameter.objects.filter(department=department).order_by("-active", "position", "name")
@@ -235,4 +170,16 @@ def org_import_confirm(request):
         # The organisation changed since the check; show what is wrong now.
         return render(request, "departments/org_import.html", {"form": OrgImportForm(), "errors": failure.errors})
     messages.success(request, "The organisation was imported. " + "; ".join(summary.lines()) + ".")
-    return redirect("departments:hr_home")
+    return redirect("portal:hr_home")
+
+
+def home(request):
+    """Send each person to the home page of their main role: HR, then head, then employee."""
+    roles = get_roles(request)
+    if roles.is_hr:
+        return redirect("portal:hr_home")
+    if roles.is_head:
+        return redirect("portal:head_home")
+    if roles.is_employee:
+        return redirect("portal:my_surveys")
+    return render(request, "accounts/no_role.html", status=403)

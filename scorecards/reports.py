@@ -14,8 +14,8 @@ from decimal import Decimal
 
 from django.db.models import QuerySet
 
-from accounts.roles import Roles
 from departments.models import DEFAULT_TARGET, Department
+from departments.roles import Roles
 from surveys.models import Cycle, Response
 
 from .models import DepartmentScore, HeatmapCell, ParameterScore, Participation

@@ -9,9 +9,9 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
-from accounts.decorators import hr_required
-from accounts.roles import get_roles
+from departments.decorators import hr_required
 from departments.models import Department
+from departments.roles import get_roles
 from survey_portal.celery import enqueue
 from surveys.models import Cycle
 

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "departments",
     "surveys",
     "scorecards",
+    "portal",
 ]
 
 MIDDLEWARE = [
@@ -107,7 +108,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "accounts.context_processors.roles",
+                "departments.context_processors.roles",
             ],
         },
     },

@@ -3,9 +3,11 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("accounts.urls")),
+    path("", include("departments.home_urls")),
     path("", include("departments.urls")),
     path("", include("surveys.urls")),
     path("", include("scorecards.urls")),
+    path("", include("portal.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -57,7 +57,7 @@ def _send_once(*, cycle: Cycle, kind: str, employees, template: str, subject: st
         .values_list("employee_id", "provider__name")
     ):
         todo[employee_id].append(provider)
-    link = settings.SITE_URL + reverse("surveys:my_surveys")
+    link = settings.SITE_URL + reverse("portal:my_surveys")
     sent = 0
     connection = get_connection()
     for start in range(0, len(people), BATCH):

@@ -5,7 +5,6 @@ from . import views
 app_name = "surveys"
 
 urlpatterns = [
-    path("my/surveys/", views.my_surveys, name="my_surveys"),
     path("surveys/<int:cycle_id>/", views.survey, name="survey"),
     path("surveys/<int:cycle_id>/<slug:provider_code>/", views.answer, name="answer"),
     path("surveys/<int:cycle_id>/<slug:provider_code>/decline/", views.decline, name="decline"),

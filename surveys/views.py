@@ -16,15 +16,12 @@ from django.template.defaultfilters import pluralize
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import SimpleLazyObject
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
-from accounts.decorators import hr_required
-from accounts.roles import get_roles
+from departments.decorators import hr_required
 from departments.models import Department
-from scorecards.models import DepartmentScore
-from scorecards.reports import latest_published_cycle
+from departments.roles import get_roles
 from survey_portal.celery import enqueue
 
 from . import notifications, services
@@ -36,54 +33,11 @@ from .tasks import reminders_send_task
 # --- employee ---------------------------------------------------------------------------------
 
 
-def _employee(request):
+def employee_of(request):
     employee = get_roles(request).employee
     if employee is None:
         raise PermissionDenied("This page is for employees.")
     return employee
-
-
-def my_surveys(request):
-    """The employee's home: open cycles with progress, and the departments they rate."""
-    employee = _employee(request)
-    cycles: dict[int, dict] = {}
-    for invitation in Invitation.objects.open_invitations_of(employee):
-        entry = cycles.get(invitation.cycle_id)
-        if entry is None:
-            url = _survey_url(invitation.cycle_id)
-            entry = cycles[invitation.cycle_id] = {"cycle": invitation.cycle, "url": url, "invitations": [], "done": 0}
-        invitation.badge = STATUS_BADGES[invitation.progress]
-        invitation.url = f"{entry['url']}#{invitation.provider.code}"
-        entry["invitations"].append(invitation)
-        entry["done"] += not invitation.is_pending
-    for entry in cycles.values():
-        entry["total"] = len(entry["invitations"])
-        entry["percent"] = round(100 * entry["done"] / entry["total"])
-    context = {
-        "employee": employee,
-        "cycles": list(cycles.values()),
-        "next_cycle": None
-        if cycles
-        else Cycle.objects.filter(status=Cycle.Status.SCHEDULED).order_by("opens_at").first(),
-        # The same for everyone in the department: the page keeps its rendering (for five minutes,
-        # or until another cycle is published) and builds this only to render it anew.
-        "published_cycle_id": Cycle.objects.latest_published_id(),
-        "departments_rated": SimpleLazyObject(lambda: _departments_rated(employee.department)),
-    }
-    return render(request, "surveys/my_surveys.html", context)
-
-
-def _departments_rated(department) -> dict:
-    """The providers `department` depends on, each with its published index (when a cycle is published)."""
-    providers = list(department.providers.active().order_by("name"))
-    published = latest_published_cycle()
-    if published is not None:
-        scores = {
-            s.department_id: s for s in DepartmentScore.objects.filter(cycle=published, department__in=providers)
-        }
-        for provider in providers:
-            provider.published_score = scores.get(provider.pk)
-    return {"providers": providers, "published": published}
 
 
 def _invitation_for(request, cycle_id: int, provider_code: str) -> Invitation:
@@ -94,7 +48,7 @@ def _invitation_for(request, cycle_id: int, provider_code: str) -> Invitation:
     """
     invitation = Invitation.objects.invitation_of_user(request.user, cycle_id, provider_code)
     if invitation is None:
-        _employee(request)
+        employee_of(request)
         raise Http404("No such survey for you.")
     return invitation
 
@@ -104,7 +58,7 @@ def _wants_json(request) -> bool:
     return request.headers.get("Accept", "").startswith("application/json")
 
 
-def _survey_url(cycle_id: int, code: str | None = None) -> str:
+def survey_url(cycle_id: int, code: str | None = None) -> str:
     url = reverse("surveys:survey", args=[cycle_id])
     return f"{url}#{code}" if code else url
 
@@ -115,7 +69,7 @@ def survey(request, cycle_id: int):
     static/js/survey.js shows one department at a time and sends each form in the background; without
     it the sections follow each other and each form is an ordinary post (answer, below).
     """
-    invitations = Invitation.objects.survey_invitations_of(_employee(request), cycle_id)
+    invitations = Invitation.objects.survey_invitations_of(employee_of(request), cycle_id)
     if not invitations:
         raise Http404("No survey for you in this cycle.")
     return _render_survey(request, invitations)
@@ -207,7 +161,7 @@ def answer(request, cycle_id: int, provider_code: str):
     """One department's form: save a draft, or submit (final). Its page is a section of the survey."""
     if request.method != "POST":
         _invitation_for(request, cycle_id, provider_code)
-        return redirect(_survey_url(cycle_id, provider_code))
+        return redirect(survey_url(cycle_id, provider_code))
     action = request.POST.get("action")
     if action not in ("submit", "draft"):
         _invitation_for(request, cycle_id, provider_code)
@@ -264,7 +218,7 @@ def _form_errors(request, invitation: Invitation, form: AnswerForm):
             {"error": "Nothing was submitted: please complete the questions marked.", "form": html}, status=400
         )
     return _render_survey(
-        request, Invitation.objects.survey_invitations_of(_employee(request), invitation.cycle_id), bound=form
+        request, Invitation.objects.survey_invitations_of(employee_of(request), invitation.cycle_id), bound=form
     )
 
 
@@ -285,7 +239,7 @@ def _done(request, cycle_id: int, code: str, status: str, message: str):
         return JsonResponse({"status": status, "message": message})
     if status == "draft":
         messages.success(request, message)
-        return redirect(_survey_url(cycle_id, code))
+        return redirect(survey_url(cycle_id, code))
     left = list(
         Invitation.objects.filter(cycle_id=cycle_id, employee__user=request.user, status=Invitation.Status.PENDING)
         .order_by("provider__name")
@@ -293,16 +247,16 @@ def _done(request, cycle_id: int, code: str, status: str, message: str):
     )
     if not left:
         messages.success(request, f"{message} That was the last one: thank you.")
-        return redirect("surveys:my_surveys")
+        return redirect("portal:my_surveys")
     messages.success(request, f"{message} {len(left)} department{pluralize(len(left))} left.")
-    return redirect(_survey_url(cycle_id, left[0]))
+    return redirect(survey_url(cycle_id, left[0]))
 
 
 def _refused(request, cycle_id: int, code: str, reason: str, status: int = 409):
     if _wants_json(request):
         return JsonResponse({"error": reason}, status=status)
     messages.error(request, reason)
-    return redirect(_survey_url(cycle_id, code))
+    return redirect(survey_url(cycle_id, code))
 
 
 # --- HR ---------------------------------------------------------------------------------------

@@ -43,18 +43,18 @@ MATRIX: dict[str, tuple[dict, dict[str, int]]] = {
     "password_reset_confirm": ({"uidb64": "MQ", "token": "not-a-token"}, ALL),
     "password_reset_complete": ({}, ALL),
     "departments:directory": ({}, members(200)),
-    "departments:charter": ({"code": "it"}, members(200)),
+    "portal:charter": ({"code": "it"}, members(200)),
     "departments:edit": ({"code": "it"}, HR_ONLY),
     "departments:charter_edit": ({"code": "it"}, members(403, head=200, hr=200)),
     "departments:dependencies_edit": ({"code": "it"}, HR_ONLY),
-    "departments:head_home": ({}, members(403, head=200, outsider_head=200)),
-    "departments:hr_home": ({}, HR_ONLY),
+    "portal:head_home": ({}, members(403, head=200, outsider_head=200)),
+    "portal:hr_home": ({}, HR_ONLY),
     "departments:hr_departments": ({}, HR_ONLY),
     "departments:create": ({}, HR_ONLY),
     "departments:hr_people": ({}, HR_ONLY),
     "departments:org_import": ({}, HR_ONLY),
     "departments:org_import_confirm": ({}, HR_ONLY_POST),
-    "surveys:my_surveys": ({}, members(200)),
+    "portal:my_surveys": ({}, members(200)),
     # Sales and HR depend on IT: their people have an invitation; IT's own people have none.
     "surveys:survey": ({"cycle_id": "open"}, members(200, colleague=404, head=404)),
     # A department's address leads to its section of the survey page.
@@ -161,7 +161,7 @@ def test_hr_actions_are_carried_out_for_hr(client, org, world, name):
 @pytest.mark.parametrize(
     ("name", "kwargs", "role"),
     [
-        ("departments:charter", {"code": "nope"}, "hr"),
+        ("portal:charter", {"code": "nope"}, "hr"),
         ("departments:edit", {"code": "nope"}, "hr"),
         ("departments:charter_edit", {"code": "nope"}, "hr"),
         ("departments:dependencies_edit", {"code": "nope"}, "hr"),

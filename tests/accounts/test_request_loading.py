@@ -14,9 +14,9 @@ from django.db import DataError, connection, transaction
 from django.utils import timezone
 
 from accounts.backends import PortalBackend
-from accounts.roles import Roles
 from accounts.sessions import SessionStore
 from departments.models import HR_PERMISSION, Department, Employee
+from departments.roles import Roles
 from survey_portal import rawsql
 from surveys.models import Cycle, Invitation
 from tests.factories import EmployeeFactory, UserFactory
@@ -187,7 +187,7 @@ def test_a_statement_whose_first_run_failed_still_runs_afterwards(db):
 
 
 def test_the_access_rules_answer_for_each_role(org):
-    """accounts.roles.Roles holds every rule; the permission matrix proves the pages follow them."""
+    """departments.roles.Roles holds every rule; the permission matrix proves the pages follow them."""
     rules = {}
     people = [("head", org.head), ("colleague", org.colleague), ("outsider", org.outsider), ("hr", org.hr)]
     for name, person in [*people, ("sales head", org.outsider_head)]:

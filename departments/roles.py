@@ -11,8 +11,9 @@ from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 
-from departments.models import HR_PERMISSION, Department, Employee
 from survey_portal import rawsql
+
+from .models import HR_PERMISSION, Department, Employee
 
 
 @cache

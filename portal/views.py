@@ -1,0 +1,120 @@
+"""Pages that combine the apps: each person's home page (HR, head, employee) and a department's
+charter page with its published results. They live above every app they read (apps depend one way)."""
+
+from __future__ import annotations
+
+from django.shortcuts import render
+from django.utils.functional import SimpleLazyObject
+
+from departments.decorators import head_required, hr_required, member_required
+from departments.models import Department, Employee, active_charter_prefetch
+from departments.roles import get_roles
+from departments.views import department_for
+from scorecards.models import DepartmentScore
+from scorecards.reports import cycles_visible_to, latest_published, latest_published_cycle
+from surveys.models import Cycle, Invitation
+from surveys.views import STATUS_BADGES, employee_of, participation, survey_url
+
+
+@member_required
+def charter(request, code: str):
+    department = department_for(request, code)
+    roles = get_roles(request)
+    parameters = list(department.charter_queryset())
+    published = latest_published(department)
+    for parameter in parameters:
+        parameter.published = published.parameters.get(parameter.code) if published else None  # type: ignore[attr-defined]  # for the template
+    context = {
+        "department": department,
+        "parameters": parameters,
+        "published": published,
+        "can_read_scorecard": roles.can_read_scorecard(department),
+        # A DepartmentQuerySet manager, which django-stubs does not see on a forward many-to-many.
+        "providers": department.providers.active().order_by("name"),  # type: ignore[attr-defined]
+        "consumers": department.consumers.active().order_by("name"),
+        "can_edit_charter": roles.can_edit_charter(department),
+    }
+    return render(request, "portal/charter.html", context)
+
+
+@head_required
+def head_home(request):
+    roles = get_roles(request)
+    departments = list(
+        Department.objects.headed_by(request.user)
+        .with_directory_counts()
+        .prefetch_related(active_charter_prefetch())
+        .order_by("name")
+    )
+    latest = cycles_visible_to(roles).first()
+    scores = (
+        {s.department_id: s for s in DepartmentScore.objects.filter(cycle=latest, department__in=departments)}
+        if latest
+        else {}
+    )
+    for department in departments:
+        department.latest_score = scores.get(department.pk)
+    return render(request, "portal/head_home.html", {"departments": departments, "latest_cycle": latest})
+
+
+@hr_required
+def hr_home(request):
+    departments = list(Department.objects.with_directory_counts().order_by("name"))
+    active = [d for d in departments if d.active]
+    context = {
+        "department_count": len(active),
+        "employee_count": Employee.objects.active().count(),
+        "parameter_count": sum(d.parameter_count for d in active),
+        "dependency_count": sum(d.provider_count for d in active),
+        "without_head": [d for d in active if d.head_id is None],
+        "without_charter": [d for d in active if d.parameter_count == 0],
+        "unused": [d for d in active if d.consumer_count == 0],
+        "open_cycles": [
+            (cycle, participation(cycle)["totals"]) for cycle in Cycle.objects.open().order_by("closes_at")
+        ],
+        "next_cycle": Cycle.objects.filter(status__in=["draft", "scheduled"]).order_by("opens_at").first(),
+    }
+    return render(request, "portal/hr_home.html", context)
+
+
+def my_surveys(request):
+    """The employee's home: open cycles with progress, and the departments they rate."""
+    employee = employee_of(request)
+    cycles: dict[int, dict] = {}
+    for invitation in Invitation.objects.open_invitations_of(employee):
+        entry = cycles.get(invitation.cycle_id)
+        if entry is None:
+            url = survey_url(invitation.cycle_id)
+            entry = cycles[invitation.cycle_id] = {"cycle": invitation.cycle, "url": url, "invitations": [], "done": 0}
+        invitation.badge = STATUS_BADGES[invitation.progress]
+        invitation.url = f"{entry['url']}#{invitation.provider.code}"
+        entry["invitations"].append(invitation)
+        entry["done"] += not invitation.is_pending
+    for entry in cycles.values():
+        entry["total"] = len(entry["invitations"])
+        entry["percent"] = round(100 * entry["done"] / entry["total"])
+    context = {
+        "employee": employee,
+        "cycles": list(cycles.values()),
+        "next_cycle": None
+        if cycles
+        else Cycle.objects.filter(status=Cycle.Status.SCHEDULED).order_by("opens_at").first(),
+        # The same for everyone in the department: the page keeps its rendering (for five minutes,
+        # or until another cycle is published) and builds this only to render it anew.
+        "published_cycle_id": Cycle.objects.latest_published_id(),
+        "departments_rated": SimpleLazyObject(lambda: _departments_rated(employee.department)),
+    }
+    return render(request, "portal/my_surveys.html", context)
+
+
+def _departments_rated(department) -> dict:
+    """The providers `department` depends on, each with its published index (when a cycle is published)."""
+    providers = list(department.providers.active().order_by("name"))
+    published = latest_published_cycle()
+    if published is not None:
+        scores = {
+            s.department_id: s for s in DepartmentScore.objects.filter(cycle=published, department__in=providers)
+        }
+        for provider in providers:
+            provider.published_score = scores.get(provider.pk)
+    return {"providers": providers, "published": published}
