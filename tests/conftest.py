@@ -8,12 +8,17 @@ from dataclasses import dataclass
 import pytest
 
 from departments.models import Department, Employee
+from surveys.models import Cycle, Invitation
 from tests.factories import (
     DepartmentFactory,
     DependencyFactory,
     EmployeeFactory,
+    Generated,
     ServiceParameterFactory,
+    generate,
+    make_cycle,
     make_hr,
+    make_org,
 )
 
 
@@ -123,3 +128,50 @@ def pytest_sessionfinish(session, exitstatus):
     if os.environ.get("CI") and reporter and reporter.stats.get("skipped") and exitstatus == 0:
         session.exitstatus = 1
         reporter.write_line("CI: tests were skipped; every test must run in CI", red=True)
+
+
+# --- cycles (tests/surveys, tests/ops) ----------------------------------------------------------
+
+
+@pytest.fixture
+def open_cycle(org) -> Cycle:
+    """Open: Sales (outsider, outsider_head) and HR (hr) rate IT; IT rates nobody; nobody rates Sales."""
+    return make_cycle(org, status="open")
+
+
+@pytest.fixture
+def invitation(org, open_cycle) -> Invitation:
+    """The outsider's (Sales) invitation to rate IT."""
+    return Invitation.objects.select_related("cycle", "provider").get(cycle=open_cycle, employee=org.outsider)
+
+
+# --- generated results (tests/scorecards, tests/ops) ---------------------------------------------
+
+
+@pytest.fixture
+def departments(db) -> dict[str, Department]:
+    return make_org()
+
+
+@pytest.fixture
+def generated(departments) -> Generated:
+    return generate("Q1 2026", seed=1)
+
+
+@pytest.fixture
+def people(departments):
+    """IT's head, an IT colleague, Finance's head and a Sales employee."""
+    it, fin = departments["it"], departments["fin"]
+    head = EmployeeFactory(department=it, user__email="it.head@example.com")
+    it.head = head
+    it.save()
+    fin_head = EmployeeFactory(department=fin, user__email="fin.head@example.com")
+    fin.head = fin_head
+    fin.save()
+    return {
+        "head": head,
+        "colleague": EmployeeFactory(department=it, user__email="it.colleague@example.com"),
+        "other_head": fin_head,
+        "employee": EmployeeFactory(department=departments["sales"], user__email="sales@example.com"),
+        "hr": make_hr(EmployeeFactory(department=departments["hr"], user__email="hr@example.com")),
+    }

@@ -1,10 +1,24 @@
+"""Test data: factory_boy factories, and builders of cycles, answers and generated survey results."""
+
 from __future__ import annotations
+
+import csv
+import io
+import random
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
 from departments.models import HR_GROUP_NAME, Department, Dependency, Employee, ServiceParameter
+from scorecards.services import cycle_aggregate
+from survey_portal.csvfiles import CsvFile
+from surveys import services
+from surveys.models import Cycle
+from surveys.past_import import responses_import
 
 PASSWORD = "correct-horse-battery"
 
@@ -69,3 +83,167 @@ class DependencyFactory(factory.django.DjangoModelFactory):
 def make_hr(employee: Employee) -> Employee:
     employee.user.groups.add(Group.objects.get(name=HR_GROUP_NAME))
     return employee
+
+
+# --- cycles and answers -------------------------------------------------------------------------
+
+
+def make_cycle(org, *, status: str = "draft", **fields) -> Cycle:
+    now = timezone.now()
+    cycle = Cycle.objects.create(
+        name=fields.pop("name", "Q1 survey"),
+        opens_at=fields.pop("opens_at", now - timedelta(hours=1)),
+        closes_at=fields.pop("closes_at", now + timedelta(days=14)),
+        **fields,
+    )
+    cycle.providers.set([org.it, org.sales])
+    if status == "open":
+        services.cycle_open(cycle_id=cycle.pk)
+        cycle.refresh_from_db()
+    return cycle
+
+
+ALL_GOOD = {"responsiveness": 4, "quality": 5}
+JSON = {"HTTP_ACCEPT": "application/json"}  # as the survey page's script sends its forms
+
+
+def answers(provider: str = "it", action: str = "submit", comment_good: str = "", **scores) -> dict:
+    """The POST of one department's form on the survey page (its fields carry the department's code)."""
+    data = {f"{provider}-q_{code}": str(score) for code, score in scores.items()}
+    return data | {f"{provider}-comment_good": comment_good, f"{provider}-comment_improve": "", "action": action}
+
+
+# --- generated survey data for the scorecard tests, loaded through the real past-results import ---
+# `Generated.responses` keeps every response as generated, so the tests can compute the expected
+# figures independently (NumPy / SciPy) and compare them with what the aggregation stored.
+
+CHARTERS = {
+    "it": [("resp", "1", "4.00"), ("qual", "2", "3.75"), ("avail", "1", "4.25")],
+    "fin": [("resp", "1", "4.00"), ("acc", "1", "4.50")],
+    "fac": [("resp", "1", "4.00"), ("clean", "1", "4.00")],
+    "tiny": [("resp", "1", "4.00")],
+}
+RATERS = ["sales", "hr", "ops", "legal", "audit"]
+# (provider, rater) -> responses. IT's row hides legal (3) and audit (2): 5 hidden, enough. Finance's
+# row hides legal (2), then ops (6, the smallest shown) so that the hidden cells hold 8 >= 5.
+# Facilities: 7 responses (scores shown, comments not); tiny: 3 responses (nothing shown).
+PLAN = {
+    ("it", "sales"): 30,
+    ("it", "hr"): 12,
+    ("it", "ops"): 8,
+    ("it", "legal"): 3,
+    ("it", "audit"): 2,
+    ("fin", "sales"): 20,
+    ("fin", "hr"): 9,
+    ("fin", "ops"): 6,
+    ("fin", "legal"): 2,
+    ("fac", "sales"): 7,
+    ("tiny", "hr"): 3,
+}
+MEANS = {"resp": 3.2, "qual": 3.9, "avail": 4.0, "acc": 4.1, "clean": 3.5}
+GOOD = ["Helpful", "Fast", "Kind <b>people</b>", "=cmd|' /C calc'!A0"]
+IMPROVE = ["Answer emails", "Explain decisions", "Fewer forms"]
+
+
+@dataclass
+class Generated:
+    cycle: Cycle
+    responses: list[dict] = field(default_factory=list)
+
+    def scores(self, provider: str, parameter: str) -> list[int]:
+        return [
+            r["scores"][parameter] for r in self.responses if r["provider"] == provider and r["scores"].get(parameter)
+        ]
+
+
+def make_org(providers=CHARTERS, raters=RATERS) -> dict[str, Department]:
+    departments = {}
+    for code in [*providers, *raters]:
+        departments[code] = DepartmentFactory(code=code, name=code.upper() if len(code) <= 3 else code.title())
+    for provider, parameters in providers.items():
+        for position, (code, weight, target) in enumerate(parameters):
+            ServiceParameterFactory(
+                department=departments[provider],
+                code=code,
+                name=code.title(),
+                weight=weight,
+                target=target,
+                position=position,
+            )
+    return departments
+
+
+def generate(
+    name: str,
+    *,
+    seed: int,
+    plan=PLAN,
+    opens=date(2026, 1, 5),
+    shift: dict[tuple[str, str], float] | None = None,
+    same_as: Generated | None = None,
+    threshold: int = 5,
+    comment_threshold: int = 10,
+    aggregate: bool = True,
+    charters=CHARTERS,
+) -> Generated:
+    """Generate responses for `plan`, import them as a closed cycle and (by default) aggregate it.
+
+    `same_as` repeats another cycle's answers exactly (for "no change"), `shift` moves the mean of a
+    (provider, parameter). IT's "avail" is rated by four people only, so it is suppressed.
+    """
+    rng = random.Random(seed)
+    shift = shift or {}
+    responses = []
+    if same_as is not None:
+        responses = [dict(r) for r in same_as.responses]
+    else:
+        avail_left = 4
+        for (provider, rater), count in plan.items():
+            for _ in range(count):
+                scores: dict[str, int | None] = {}
+                for code, _weight, _target in charters[provider]:
+                    if code == "avail":
+                        scores[code] = rng.randint(2, 5) if (provider == "it" and avail_left > 0) else None
+                        avail_left -= provider == "it"
+                        continue
+                    if rng.random() < 0.08:
+                        scores[code] = None
+                        continue
+                    mean = MEANS.get(code, 3.7) + shift.get((provider, code), 0.0)
+                    scores[code] = max(1, min(5, round(rng.gauss(mean, 1.0))))
+                responses.append(
+                    {
+                        "rater": rater,
+                        "provider": provider,
+                        "scores": scores,
+                        "good": rng.choice(GOOD) if rng.random() < 0.3 else "",
+                        "improve": rng.choice(IMPROVE) if rng.random() < 0.3 else "",
+                    }
+                )
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(
+        [
+            "response_id",
+            "rater_department",
+            "provider_department",
+            "parameter",
+            "score",
+            "comment_good",
+            "comment_improve",
+        ]
+    )
+    for number, r in enumerate(responses):
+        for code, score in r["scores"].items():
+            writer.writerow([f"r{number}", r["rater"], r["provider"], code, score or "", r["good"], r["improve"]])
+    result = responses_import(
+        file=CsvFile(f"{name}.csv", buffer.getvalue().encode()),
+        name=name,
+        opens=opens,
+        closes=opens + timedelta(days=10),
+        threshold=threshold,
+        comment_threshold=comment_threshold,
+    )
+    if aggregate:
+        cycle_aggregate(cycle_id=result.cycle.pk)
+    return Generated(result.cycle, responses)

@@ -15,7 +15,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from scorecards.services import cycle_aggregate
 from surveys import services
 from surveys.models import Invitation
-from tests.surveys.conftest import ALL_GOOD, make_cycle
+from tests.factories import ALL_GOOD, make_cycle
 
 ROLES = ["anonymous", "colleague", "outsider", "outsider_head", "head", "hr"]
 # colleague: works in IT, the department the URLs are about; outsider: works in Sales;

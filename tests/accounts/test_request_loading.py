@@ -19,8 +19,7 @@ from departments.models import HR_PERMISSION, Department, Employee
 from departments.roles import Roles
 from survey_portal import rawsql
 from surveys.models import Cycle, Invitation
-from tests.factories import EmployeeFactory, UserFactory
-from tests.surveys.conftest import make_cycle
+from tests.factories import EmployeeFactory, UserFactory, make_cycle
 
 User = get_user_model()
 

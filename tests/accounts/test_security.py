@@ -176,7 +176,7 @@ def test_hostile_text_is_shown_escaped_everywhere(login, org):
     from scorecards.services import cycle_aggregate
     from surveys import services
     from surveys.models import Invitation
-    from tests.surveys.conftest import ALL_GOOD, make_cycle
+    from tests.factories import ALL_GOOD, make_cycle
 
     org.it.name, org.it.description = f"IT {HOSTILE}", HOSTILE
     org.it.save()

@@ -8,8 +8,7 @@ from datetime import date
 from playwright.sync_api import expect
 
 from tests.e2e.test_sign_in_and_charter import sign_in
-from tests.factories import EmployeeFactory
-from tests.scorecards.conftest import generate, make_org
+from tests.factories import EmployeeFactory, generate, make_org
 
 
 def test_a_head_reads_the_scorecard_chart_and_its_table(page):

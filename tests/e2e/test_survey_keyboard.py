@@ -16,8 +16,7 @@ from surveys import services
 from surveys.models import Invitation, Response
 from surveys.sealing import unseal
 from tests.e2e.test_sign_in_and_charter import sign_in
-from tests.factories import PASSWORD
-from tests.surveys.conftest import make_cycle
+from tests.factories import PASSWORD, make_cycle
 
 
 def tab_until(page, predicate: str, limit: int = 60) -> None:

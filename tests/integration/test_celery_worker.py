@@ -6,8 +6,8 @@ import pytest
 
 from scorecards.models import CycleResult, ParameterScore
 from scorecards.tasks import cycle_aggregate_task
+from tests.factories import generate, make_org
 from tests.integration.conftest import wait_for
-from tests.scorecards.conftest import generate, make_org
 
 pytestmark = pytest.mark.celery_worker
 

@@ -22,10 +22,8 @@ from scorecards.models import CycleResult, DepartmentScore, HeatmapCell, Paramet
 from scorecards.services import cycle_aggregate
 from surveys.models import Answer, CycleParameter, Invitation, Response
 from surveys.sealing import unseal
-from tests.factories import EmployeeFactory
+from tests.factories import EmployeeFactory, generate, make_cycle, make_org
 from tests.integration.conftest import ROOT, RedisServer, Visitor, WebServer, Worker, _database_url, wait_for
-from tests.scorecards.conftest import generate, make_org
-from tests.surveys.conftest import make_cycle
 
 RESULT_MODELS = (ParameterScore, DepartmentScore, HeatmapCell, Participation)
 # A task whose worker died comes back after 3 s (production: after the 2-hour visibility timeout,

@@ -7,7 +7,7 @@ import logging
 
 from survey_portal.logs import JsonFormatter
 from surveys.models import Invitation
-from tests.surveys.conftest import ALL_GOOD, answers
+from tests.factories import ALL_GOOD, answers
 
 SECRET = "my-honest-opinion-7731"
 

@@ -15,8 +15,7 @@ from survey_portal.csvfiles import CsvFile
 from surveys import services
 from surveys.models import Answer, Cycle, Invitation, Response
 from surveys.past_import import responses_import
-from tests.scorecards.conftest import generate
-from tests.surveys.conftest import ALL_GOOD, make_cycle
+from tests.factories import ALL_GOOD, generate, make_cycle
 
 
 def figures(cycle) -> list:

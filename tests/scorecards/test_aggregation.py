@@ -16,8 +16,7 @@ from scorecards.models import CycleResult, DepartmentScore, HeatmapCell, Paramet
 from scorecards.services import _Cell, cycle_aggregate, suppress_heatmap_row
 from surveys import services as survey_services
 from surveys.models import Invitation
-from tests.scorecards.conftest import CHARTERS, PLAN, generate
-from tests.surveys.conftest import ALL_GOOD, make_cycle
+from tests.factories import ALL_GOOD, CHARTERS, PLAN, generate, make_cycle
 
 APPROX = {"rel": 1e-9, "abs": 1e-9}
 

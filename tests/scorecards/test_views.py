@@ -14,8 +14,7 @@ from scorecards.models import CycleResult
 from survey_portal.spreadsheets import cell_from_text, text_from_cell
 from surveys import services as survey_services
 from surveys.models import Cycle
-from tests.factories import ServiceParameterFactory
-from tests.scorecards.conftest import PLAN, generate, make_org
+from tests.factories import PLAN, ServiceParameterFactory, generate, make_org
 
 
 @pytest.fixture
@@ -224,7 +223,7 @@ def grow(departments, size: int) -> None:
     raters = [f"r{i}" for i in range(12)]
     make_org(providers=extra, raters=raters)
     charters = dict(extra)
-    from tests.scorecards.conftest import CHARTERS
+    from tests.factories import CHARTERS
 
     charters.update(CHARTERS)
     plan = dict(PLAN) | {(p, r): 6 for p in extra for r in raters[:6]}

@@ -16,9 +16,7 @@ from surveys import services
 from surveys.models import Answer, Invitation, Notification, Response
 from surveys.sealing import SEALED_SIZE, Answers, UnreadableSeal, seal, unseal
 from surveys.services.release import RELEASE_BATCH, release_due
-from tests.factories import EmployeeFactory
-
-from .conftest import ALL_GOOD, make_cycle
+from tests.factories import ALL_GOOD, EmployeeFactory, make_cycle
 
 RESPONSE_TABLES = [Response, Answer]
 
@@ -206,7 +204,7 @@ def test_a_pair_with_an_answer_sealed_by_a_lost_key_waits_whole_and_its_cycle_ha
 
 
 def test_comments_longer_than_a_sealed_answer_holds_are_refused_in_words(login, org, open_cycle, invitation):
-    from .conftest import JSON, answers
+    from tests.factories import JSON, answers
 
     too_long = answers(**ALL_GOOD) | {"it-comment_good": "😀" * 501}  # 1002 units, as a browser counts them
     response = login(org.outsider).post(f"/surveys/{open_cycle.pk}/it/", too_long, **JSON)

@@ -14,9 +14,15 @@ from surveys import services
 from surveys.models import Answer, Cycle, Invitation, Questionnaire, Response
 from surveys.sealing import Answers, seal, unseal
 from surveys.services import SurveyError
-from tests.factories import DependencyFactory, ServiceParameterFactory, UserFactory
-
-from .conftest import ALL_GOOD, JSON, answers, make_cycle
+from tests.factories import (
+    ALL_GOOD,
+    JSON,
+    DependencyFactory,
+    ServiceParameterFactory,
+    UserFactory,
+    answers,
+    make_cycle,
+)
 
 
 def url(cycle, provider="it") -> str:

@@ -8,9 +8,7 @@ from django.utils import timezone
 
 from surveys import services, views
 from surveys.models import Cycle, Invitation
-from tests.factories import EmployeeFactory
-
-from .conftest import ALL_GOOD, make_cycle
+from tests.factories import ALL_GOOD, EmployeeFactory, make_cycle
 
 
 def form_data(org, **overrides) -> dict:

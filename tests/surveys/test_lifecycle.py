@@ -10,9 +10,7 @@ from departments.models import ServiceParameter
 from surveys import services
 from surveys.models import Cycle, CycleParameter, Invitation
 from surveys.services import SurveyError
-from tests.factories import EmployeeFactory
-
-from .conftest import make_cycle
+from tests.factories import EmployeeFactory, make_cycle
 
 
 def invited(cycle) -> set[tuple[str, str]]:

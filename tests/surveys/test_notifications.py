@@ -10,8 +10,7 @@ from django.utils import timezone
 
 from surveys import notifications, services
 from surveys.models import Notification
-
-from .conftest import ALL_GOOD, make_cycle
+from tests.factories import ALL_GOOD, make_cycle
 
 
 class BrokenBackend(BaseEmailBackend):
