@@ -19,7 +19,7 @@ from surveys.models import Cycle
 CLOSE_MARGIN = Decimal("0.25")
 
 
-class Status(models.TextChoices):
+class TargetStatus(models.TextChoices):
     MEETS = "meets", "Meets target"
     CLOSE = "close", "Close to target"
     BELOW = "below", "Below target"
@@ -30,8 +30,8 @@ def target_status(mean: float | None, target) -> str | None:
         return None
     gap = Decimal(str(round(mean, 4))) - Decimal(target)
     if gap >= 0:
-        return Status.MEETS
-    return Status.CLOSE if gap >= -CLOSE_MARGIN else Status.BELOW
+        return TargetStatus.MEETS
+    return TargetStatus.CLOSE if gap >= -CLOSE_MARGIN else TargetStatus.BELOW
 
 
 class CycleResult(models.Model):

@@ -17,14 +17,14 @@ from ..sealing import COMMENT_MAX_LENGTH, Answers, comment_length, seal
 from .errors import SurveyError
 from .release import release_if_due
 
-Status = Cycle.Status
+CycleStatus = Cycle.Status
 
 
 def check_cycle_answerable(cycle: Cycle) -> None:
     """Raise SurveyError, saying why, unless the cycle accepts answers now."""
-    if cycle.status in (Status.DRAFT, Status.SCHEDULED):
+    if cycle.status in (CycleStatus.DRAFT, CycleStatus.SCHEDULED):
         raise SurveyError(f"This survey opens on {timezone.localtime(cycle.opens_at):%d %B %Y}.")
-    if cycle.status != Status.OPEN or cycle.closes_at <= timezone.now():
+    if cycle.status != CycleStatus.OPEN or cycle.closes_at <= timezone.now():
         raise SurveyError("This survey has closed: answers are no longer accepted.")
 
 
@@ -68,7 +68,7 @@ def draft_save(
     draft = Draft(scores, comment_good, comment_improve, timezone.now())
     # The conditions on the invitation itself stay in the UPDATE's own WHERE, which PostgreSQL
     # checks again on a row a concurrent submit has just changed (a join would not be).
-    open_cycle = Cycle.objects.filter(pk=invitation.cycle_id, status=Status.OPEN).values("pk")
+    open_cycle = Cycle.objects.filter(pk=invitation.cycle_id, status=CycleStatus.OPEN).values("pk")
     saved = Invitation.objects.filter(
         pk=invitation.pk, status=Invitation.Status.PENDING, cycle_id__in=open_cycle
     ).update(draft_sealed=seal(draft.answers), draft_saved_at=draft.updated_at)
@@ -101,7 +101,7 @@ def _claim(sealed: bytes, which: str, params: list, cycle_id: int) -> tuple[int,
                AND w.answers_sealed IS NOT NULL AND w.id <> {table}.id)
     """
     params = [Invitation.Status.COMPLETED, sealed, *params, Invitation.Status.PENDING]
-    params += [cycle_id, Status.OPEN, timezone.now()]
+    params += [cycle_id, CycleStatus.OPEN, timezone.now()]
     with connection.cursor() as cursor:
         rawsql.execute(cursor, sql, params)
         row = cursor.fetchone()

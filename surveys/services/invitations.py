@@ -12,7 +12,7 @@ from departments.models import Department, Dependency, Employee, ServiceParamete
 from ..models import Cycle, CycleParameter, Invitation
 from .errors import SurveyError
 
-Status = Cycle.Status
+CycleStatus = Cycle.Status
 
 
 def eligible_providers() -> list[Department]:
@@ -64,7 +64,7 @@ class Preview:
 
 def cycle_preview(*, cycle: Cycle) -> Preview:
     """How many invitations opening the cycle now would create, per provider and per rater department."""
-    if cycle.status != Status.DRAFT and cycle.status != Status.SCHEDULED:
+    if cycle.status != CycleStatus.DRAFT and cycle.status != CycleStatus.SCHEDULED:
         raise SurveyError("Only a cycle that has not opened has a preview.")
     sql = _candidates_sql(snapshot=False)
     names = dict(Department.objects.values_list("id", "name"))

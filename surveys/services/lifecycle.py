@@ -21,13 +21,13 @@ from .errors import SurveyError
 from .invitations import cycle_snapshot, invitations_create
 from .release import responses_release_all
 
-Status = Cycle.Status
+CycleStatus = Cycle.Status
 
 
 @transaction.atomic
 def cycle_schedule(*, cycle: Cycle) -> Cycle:
     """Launch a draft: it opens by itself at `opens_at` (or now, if that time has passed)."""
-    if not Cycle.objects.filter(pk=cycle.pk, status=Status.DRAFT).update(status=Status.SCHEDULED):
+    if not Cycle.objects.filter(pk=cycle.pk, status=CycleStatus.DRAFT).update(status=CycleStatus.SCHEDULED):
         raise SurveyError("Only a draft cycle can be launched.")
     cycle.refresh_from_db()
     if cycle.opens_at <= timezone.now():
@@ -50,7 +50,7 @@ def cycle_open(*, cycle_id: int) -> int | None:
     if cycle is None:
         return None
     cycle_snapshot(cycle=cycle)
-    Cycle.objects.filter(pk=cycle_id).update(status=Status.OPEN, opened_at=now, opens_at=Least("opens_at", now))
+    Cycle.objects.filter(pk=cycle_id).update(status=CycleStatus.OPEN, opened_at=now, opens_at=Least("opens_at", now))
     cycle.refresh_from_db()
     created = invitations_create(cycle=cycle)
 
@@ -87,10 +87,10 @@ def cycle_close(*, cycle_id: int) -> bool:
     """
     now = timezone.now()
     with transaction.atomic():
-        if not list(Cycle.objects.select_for_update().filter(pk=cycle_id, status=Status.OPEN).values_list("pk")):
+        if not list(Cycle.objects.select_for_update().filter(pk=cycle_id, status=CycleStatus.OPEN).values_list("pk")):
             return False
         Cycle.objects.filter(pk=cycle_id).update(
-            status=Status.CLOSED, closed_at=now, closes_at=Least("closes_at", now)
+            status=CycleStatus.CLOSED, closed_at=now, closes_at=Least("closes_at", now)
         )
     _writes_in_flight_finished()
     Invitation.objects.filter(cycle_id=cycle_id, status=Invitation.Status.PENDING).exclude(draft_saved_at=None).update(
@@ -107,8 +107,8 @@ def cycle_close(*, cycle_id: int) -> bool:
 
 def cycle_publish(*, cycle: Cycle) -> None:
     """Publish a closed cycle's scorecards to every employee."""
-    if not Cycle.objects.filter(pk=cycle.pk, status=Status.CLOSED).update(
-        status=Status.PUBLISHED, published_at=timezone.now()
+    if not Cycle.objects.filter(pk=cycle.pk, status=CycleStatus.CLOSED).update(
+        status=CycleStatus.PUBLISHED, published_at=timezone.now()
     ):
         raise SurveyError("Only a closed cycle can be published.")
     cycle.refresh_from_db()
@@ -154,7 +154,9 @@ def cycles_advance(*, now: datetime | None = None) -> dict[str, int]:
     # another process is between its steps: released here behind the same barrier, so that no
     # answer still in flight is left to leave later on its own; the results wait until none is left.
     leftover = list(
-        Invitation.objects.filter(cycle__status__in=[Status.CLOSED, Status.PUBLISHED], answers_sealed__isnull=False)
+        Invitation.objects.filter(
+            cycle__status__in=[CycleStatus.CLOSED, CycleStatus.PUBLISHED], answers_sealed__isnull=False
+        )
         .values_list("cycle_id", flat=True)
         .distinct()
     )
