@@ -22,7 +22,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import random
-import uuid
 from typing import Any
 
 from celery.exceptions import Retry
@@ -128,7 +127,7 @@ def _release_pair(cycle_id: int, provider_id: int, rater_department_id: int, fin
     cycle = Cycle(pk=cycle_id, opened_at=opened_at)  # what the snapshot's questions are found by
     released = [pk for pk, _ in rows]
     if connection.vendor == "postgresql":
-        _store_and_clear_in_one_statement(cycle, provider_id, rater_department_id, answers, released)
+        _store_and_clear_in_one_statement(*_new_rows(cycle, provider_id, rater_department_id, answers), released)
         return len(released)
     responses_store(cycle=cycle, provider_id=provider_id, rater_department_id=rater_department_id, answers=answers)
     # One UPDATE: the released answers are cleared, and every completed invitation of the pair is
@@ -143,26 +142,15 @@ def _release_pair(cycle_id: int, provider_id: int, rater_department_id: int, fin
     return len(released)
 
 
-def _store_and_clear_in_one_statement(
-    cycle: Cycle, provider_id: int, rater_department_id: int, answers: list[Answers], released: list[int]
-) -> None:
-    """responses_store and the re-stamping UPDATE above, as one statement (PostgreSQL's data-
-    modifying CTEs): a release is then three round trips (lock and read, this, commit), and a web
-    process that runs it in-process under load waits for the database as few times as it can."""
-    answers = list(answers)
-    _shuffle(answers)
-    question_ids = {question.code: question.pk for question in questions_of(cycle, provider_id)}
-    response_ids = [uuid.uuid4() for _ in answers]
-    totals = [Response.totals(given.scores.values()) for given in answers]
-    answer_rows = [
-        (uuid.uuid4(), response_id, question_ids[code], score)
-        for response_id, given in zip(response_ids, answers, strict=True)
-        for code, score in given.scores.items()
-    ]
-    invitations, responses, stored = Invitation._meta.db_table, Response._meta.db_table, Answer._meta.db_table
+def _store_and_clear_in_one_statement(responses: list[Response], answers: list[Answer], released: list[int]) -> None:
+    """responses_store's rows and the re-stamping UPDATE above, as one statement (PostgreSQL's
+    data-modifying CTEs): a release is then three round trips (lock and read, this, commit), and a
+    web process that runs it in-process under load waits for the database as few times as it can."""
+    pair = responses[0]
+    invitations, stored = Invitation._meta.db_table, Answer._meta.db_table
     sql = f"""
         WITH new_responses AS (
-            INSERT INTO {responses} (id, cycle_id, provider_id, rater_department_id, comment_good,
+            INSERT INTO {Response._meta.db_table} (id, cycle_id, provider_id, rater_department_id, comment_good,
                                      comment_improve, rated_count, score_sum)
             SELECT id, %(cycle)s, %(provider)s, %(rater)s, good, improve, rated, total
             FROM unnest(%(ids)s::uuid[], %(good)s::text[], %(improve)s::text[], %(rated)s::int[], %(total)s::int[])
@@ -178,18 +166,18 @@ def _store_and_clear_in_one_statement(
           AND status = %(completed)s
     """
     params: dict[str, Any] = {
-        "cycle": cycle.pk,
-        "provider": provider_id,
-        "rater": rater_department_id,
-        "ids": [str(i) for i in response_ids],
-        "good": [given.comment_good for given in answers],
-        "improve": [given.comment_improve for given in answers],
-        "rated": [t["rated_count"] for t in totals],
-        "total": [t["score_sum"] for t in totals],
-        "answer_ids": [str(row[0]) for row in answer_rows],
-        "answer_responses": [str(row[1]) for row in answer_rows],
-        "parameters": [row[2] for row in answer_rows],
-        "scores": [row[3] for row in answer_rows],
+        "cycle": pair.cycle_id,
+        "provider": pair.provider_id,
+        "rater": pair.rater_department_id,
+        "ids": [str(r.pk) for r in responses],
+        "good": [r.comment_good for r in responses],
+        "improve": [r.comment_improve for r in responses],
+        "rated": [r.rated_count for r in responses],
+        "total": [r.score_sum for r in responses],
+        "answer_ids": [str(a.pk) for a in answers],
+        "answer_responses": [str(a.response_id) for a in answers],
+        "parameters": [a.parameter_id for a in answers],
+        "scores": [a.score for a in answers],
         "released": released,
         "completed": Invitation.Status.COMPLETED,
     }
@@ -211,13 +199,14 @@ def responses_release_all(*, cycle_id: int) -> int:
     )
 
 
-def responses_store(*, cycle: Cycle, provider_id: int, rater_department_id: int, answers: list[Answers]) -> int:
-    """Write anonymous responses of one pair into Response and Answer, in random order. The only
-    writer of those tables: the release and the past-results import call it. Call it in a transaction."""
+def _new_rows(
+    cycle: Cycle, provider_id: int, rater_department_id: int, answers: list[Answers]
+) -> tuple[list[Response], list[Answer]]:
+    """One pair's anonymous responses and their answers, unsaved, in random order, with random ids."""
     answers = list(answers)
     _shuffle(answers)
     question_ids = {question.code: question.pk for question in questions_of(cycle, provider_id)}
-    responses = Response.objects.bulk_create(
+    responses = [
         Response(
             cycle_id=cycle.pk,
             provider_id=provider_id,
@@ -227,13 +216,20 @@ def responses_store(*, cycle: Cycle, provider_id: int, rater_department_id: int,
             **Response.totals(given.scores.values()),
         )
         for given in answers
-    )
-    Answer.objects.bulk_create(
-        (
-            Answer(response=response, cycle_id=cycle.pk, parameter_id=question_ids[code], score=score)
-            for response, given in zip(responses, answers, strict=True)
-            for code, score in given.scores.items()
-        ),
-        batch_size=5000,
-    )
+    ]
+    rows = [
+        Answer(response=response, cycle_id=cycle.pk, parameter_id=question_ids[code], score=score)
+        for response, given in zip(responses, answers, strict=True)
+        for code, score in given.scores.items()
+    ]
+    return responses, rows
+
+
+def responses_store(*, cycle: Cycle, provider_id: int, rater_department_id: int, answers: list[Answers]) -> int:
+    """Write anonymous responses of one pair into Response and Answer, in random order. The only
+    writer of those tables (on PostgreSQL the release writes the same rows in its one statement):
+    the release and the past-results import call it. Call it in a transaction."""
+    responses, rows = _new_rows(cycle, provider_id, rater_department_id, answers)
+    Response.objects.bulk_create(responses)
+    Answer.objects.bulk_create(rows, batch_size=5000)
     return len(responses)
