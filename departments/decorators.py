@@ -1,43 +1,31 @@
+"""Access decorators for views: each asks one rule of departments.roles.Roles and answers 403 with its reason."""
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
 
 from django.core.exceptions import PermissionDenied
 
-from .roles import get_roles
+from .roles import Roles, get_roles
 
 
-def hr_required(view):
-    """Only HR admins (the 'HR admins' group's permission, or superusers); others get 403."""
+def _requires(rule: Callable[[Roles], bool], refusal: str):
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not rule(get_roles(request)):
+                raise PermissionDenied(refusal)
+            return view(request, *args, **kwargs)
 
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not get_roles(request).is_hr:
-            raise PermissionDenied("Only HR admins can use this page.")
-        return view(request, *args, **kwargs)
+        return wrapper
 
-    return wrapper
-
-
-def member_required(view):
-    """Any role in the organisation (an active employee, a head or HR); others get 403."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not get_roles(request).has_any:
-            raise PermissionDenied("Your account is not linked to an active employee record.")
-        return view(request, *args, **kwargs)
-
-    return wrapper
+    return decorator
 
 
-def head_required(view):
-    """Heads of an active department; others get 403."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not get_roles(request).is_head:
-            raise PermissionDenied("This page is for department heads.")
-        return view(request, *args, **kwargs)
-
-    return wrapper
+# Only HR admins (the 'HR admins' group's permission, or superusers).
+hr_required = _requires(lambda roles: roles.is_hr, "Only HR admins can use this page.")
+# Any role in the organisation: an active employee, a head or HR.
+member_required = _requires(lambda roles: roles.has_any, "Your account is not linked to an active employee record.")
+# Heads of an active department.
+head_required = _requires(lambda roles: roles.is_head, "This page is for department heads.")
