@@ -12,8 +12,6 @@ Run: make bench  (or DATABASE_URL=postgres://... .venv/bin/python benchmarks/imp
 
 from __future__ import annotations
 
-import csv
-import io
 import os
 import random
 import sys
@@ -40,14 +38,6 @@ EMPLOYEES = 20_000
 BASELINE_SAMPLE = 1_000
 
 
-def as_csv(name: str, header: list[str], rows: list[list]) -> CsvFile:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    writer.writerows(rows)
-    return CsvFile(name, buffer.getvalue().encode())
-
-
 def generate(rng: random.Random, moved_share: float = 0.0, gone_share: float = 0.0) -> dict[str, CsvFile]:
     codes = [f"dept-{i:03d}" for i in range(DEPARTMENTS)]
     people = []
@@ -67,14 +57,14 @@ def generate(rng: random.Random, moved_share: float = 0.0, gone_share: float = 0
         for j in range(5)
     ]
     return {
-        "departments": as_csv(
+        "departments": CsvFile.from_rows(
             "departments.csv", ["code", "name", "head_email", "front_line", "description"], departments
         ),
-        "employees": as_csv(
+        "employees": CsvFile.from_rows(
             "employees.csv", ["email", "first_name", "last_name", "department_code", "job_title"], people
         ),
-        "dependencies": as_csv("dependencies.csv", ["consumer_code", "provider_code"], dependencies),
-        "parameters": as_csv(
+        "dependencies": CsvFile.from_rows("dependencies.csv", ["consumer_code", "provider_code"], dependencies),
+        "parameters": CsvFile.from_rows(
             "parameters.csv", ["department_code", "code", "name", "target", "weight", "description"], parameters
         ),
     }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -14,6 +15,15 @@ class CsvFile:
 
     name: str
     content: bytes
+
+    @classmethod
+    def from_rows(cls, name: str, header: Sequence[str], rows: Iterable[Sequence]) -> CsvFile:
+        """A CSV file written from rows (the demo and the benchmarks build their files with it)."""
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(header)
+        writer.writerows(rows)
+        return cls(name, buffer.getvalue().encode())
 
 
 class ImportFailed(Exception):

@@ -95,3 +95,13 @@ class Plan:
     employees: list[dict] = field(default_factory=list)
     dependencies: dict[str, set[str]] = field(default_factory=dict)  # consumer -> providers
     parameters: dict[str, list[dict]] = field(default_factory=dict)  # department code -> charter
+
+
+def is_repeat(seen: dict, key, row: Row, what: str, errors: list[str]) -> bool:
+    """Whether `key` was already on an earlier line of this file (then an error names both lines);
+    otherwise this line is remembered as its first."""
+    first = seen.setdefault(key, row.line)
+    if first == row.line:
+        return False
+    errors.append(f"{row.where()}: duplicate {what} (first on line {first})")
+    return True

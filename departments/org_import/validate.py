@@ -11,7 +11,7 @@ from django.core.validators import validate_email
 from survey_portal.csvfiles import Table, parse_decimal, require
 
 from ..models import SCORE_MAX, SCORE_MIN
-from .plan import Plan, check_slug, parse_bool
+from .plan import Plan, check_slug, is_repeat, parse_bool
 
 User = get_user_model()
 
@@ -25,11 +25,8 @@ def validate_departments(table: Table | None, plan: Plan, errors: list[str]) -> 
         if row["code"] and not check_slug(row, "code", errors):
             ok = False
         code = row["code"].lower()
-        if code in codes:
-            errors.append(f"{row.where()}: duplicate department code {code!r} (first on line {codes[code]})")
+        if code and is_repeat(codes, code, row, f"department code {code!r}", errors):
             ok = False
-        elif code:
-            codes[code] = row.line
         values: dict[str, object] = {"code": code, "name": row["name"]}
         # An optional column that the file does not have leaves that field as it is.
         if "description" in table.columns:
@@ -59,11 +56,8 @@ def validate_employees(table: Table | None, plan: Plan, known_codes: set[str], e
             except ValidationError:
                 errors.append(f"{row.where()}: {row['email']!r} is not a valid email address")
                 ok = False
-            if email in emails:
-                errors.append(f"{row.where()}: duplicate email {email!r} (first on line {emails[email]})")
+            if is_repeat(emails, email, row, f"email {email!r}", errors):
                 ok = False
-            else:
-                emails[email] = row.line
         department = row["department_code"].lower()
         if department and department not in known_codes:
             errors.append(f"{row.where()}: unknown department {row['department_code']!r}")
@@ -122,13 +116,8 @@ def validate_dependencies(table: Table | None, plan: Plan, known_codes: set[str]
         if consumer and consumer == provider:
             errors.append(f"{row.where()}: department {consumer!r} cannot depend on itself")
             ok = False
-        if (consumer, provider) in seen:
-            errors.append(
-                f"{row.where()}: duplicate dependency {consumer} → {provider} "
-                f"(first on line {seen[consumer, provider]})"
-            )
+        if is_repeat(seen, (consumer, provider), row, f"dependency {consumer} → {provider}", errors):
             ok = False
-        seen.setdefault((consumer, provider), row.line)
         if ok:
             plan.dependencies.setdefault(consumer, set()).add(provider)
 
@@ -150,13 +139,8 @@ def validate_parameters(table: Table | None, plan: Plan, known_codes: set[str], 
             ok = False
         if code and not check_slug(row, "code", errors):
             ok = False
-        if (department, code) in seen:
-            errors.append(
-                f"{row.where()}: duplicate parameter {code!r} for department {department!r} "
-                f"(first on line {seen[department, code]})"
-            )
+        if is_repeat(seen, (department, code), row, f"parameter {code!r} for department {department!r}", errors):
             ok = False
-        seen.setdefault((department, code), row.line)
         target = None
         if row["target"]:
             target = parse_decimal(row, "target", errors, low=SCORE_MIN, high=SCORE_MAX)

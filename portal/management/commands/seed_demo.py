@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import random
-from collections.abc import Sequence
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -23,14 +20,6 @@ DEMO_PASSWORD = "demo-2026"
 
 def _email(first: str, last: str) -> str:
     return f"{first}.{last}@{DOMAIN}".lower().replace(" ", "").replace("'", "")
-
-
-def _csv(name: str, header: list[str], rows: Sequence[Sequence]) -> CsvFile:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    writer.writerows(rows)
-    return CsvFile(name, buffer.getvalue().encode())
 
 
 def demo_files(seed: int = 2026) -> tuple[dict[str, CsvFile], dict[str, str]]:
@@ -63,14 +52,16 @@ def demo_files(seed: int = 2026) -> tuple[dict[str, CsvFile], dict[str, str]]:
     employee = next(row for row in employees if row[3] == "sales" and row[0] != heads["sales"])
     logins = {"HR admin": hr[0], "Department head (IT)": heads["it"], "Employee (Sales)": employee[0]}
     files = {
-        "departments": _csv(
+        "departments": CsvFile.from_rows(
             "departments.csv", ["code", "name", "head_email", "front_line", "description"], departments
         ),
-        "employees": _csv(
+        "employees": CsvFile.from_rows(
             "employees.csv", ["email", "first_name", "last_name", "department_code", "job_title"], employees
         ),
-        "dependencies": _csv("dependencies.csv", ["consumer_code", "provider_code"], demo_data.DEPENDENCIES),
-        "parameters": _csv(
+        "dependencies": CsvFile.from_rows(
+            "dependencies.csv", ["consumer_code", "provider_code"], demo_data.DEPENDENCIES
+        ),
+        "parameters": CsvFile.from_rows(
             "parameters.csv", ["department_code", "code", "name", "target", "weight", "description"], parameters
         ),
     }
