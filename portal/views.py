@@ -12,7 +12,7 @@ from departments.roles import get_roles
 from departments.views import department_for
 from scorecards.models import DepartmentScore
 from scorecards.reports import cycles_visible_to, latest_published, latest_published_cycle
-from surveys.models import Cycle, Invitation
+from surveys.models import EDITABLE_STATUSES, Cycle, Invitation
 from surveys.views import STATUS_BADGES, employee_of, participation, survey_url
 
 
@@ -72,7 +72,7 @@ def hr_home(request):
         "open_cycles": [
             (cycle, participation(cycle)["totals"]) for cycle in Cycle.objects.open().order_by("closes_at")
         ],
-        "next_cycle": Cycle.objects.filter(status__in=["draft", "scheduled"]).order_by("opens_at").first(),
+        "next_cycle": Cycle.objects.filter(status__in=EDITABLE_STATUSES).order_by("opens_at").first(),
     }
     return render(request, "portal/hr_home.html", context)
 

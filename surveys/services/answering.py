@@ -22,7 +22,7 @@ CycleStatus = Cycle.Status
 
 def check_cycle_answerable(cycle: Cycle) -> None:
     """Raise SurveyError, saying why, unless the cycle accepts answers now."""
-    if cycle.status in (CycleStatus.DRAFT, CycleStatus.SCHEDULED):
+    if cycle.is_editable:  # not opened yet
         raise SurveyError(f"This survey opens on {timezone.localtime(cycle.opens_at):%d %B %Y}.")
     if cycle.status != CycleStatus.OPEN or cycle.closes_at <= timezone.now():
         raise SurveyError("This survey has closed: answers are no longer accepted.")

@@ -12,8 +12,6 @@ from departments.models import Department, Dependency, Employee, ServiceParamete
 from ..models import Cycle, CycleParameter, Invitation
 from .errors import SurveyError
 
-CycleStatus = Cycle.Status
-
 
 def eligible_providers() -> list[Department]:
     """The default scope: every active department with at least one active service parameter."""
@@ -64,7 +62,7 @@ class Preview:
 
 def cycle_preview(*, cycle: Cycle) -> Preview:
     """How many invitations opening the cycle now would create, per provider and per rater department."""
-    if cycle.status != CycleStatus.DRAFT and cycle.status != CycleStatus.SCHEDULED:
+    if not cycle.is_editable:
         raise SurveyError("Only a cycle that has not opened has a preview.")
     sql = _candidates_sql(snapshot=False)
     names = dict(Department.objects.values_list("id", "name"))

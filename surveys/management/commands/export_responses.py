@@ -48,7 +48,8 @@ class Command(BaseCommand):
                 "response__comment_improve",
             )
         )
-        rows, fresh_ids = 0, dict[uuid.UUID, str]()
+        rows = 0
+        fresh_ids: dict[uuid.UUID, str] = {}  # stored id -> the id this file gives it
         try:
             with open(file, "w", encoding="utf-8", newline="") as out:
                 writer = csv.writer(out)
