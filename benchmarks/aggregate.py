@@ -109,7 +109,7 @@ def generate(employees: int) -> tuple[Cycle, Department]:
     cycle = Cycle.objects.create(
         name="Benchmark cycle", opens_at=now - timedelta(days=14), closes_at=now - timedelta(days=1)
     )
-    cycle.providers.set(departments)
+    cycle.departments.set(departments)
     cycle_snapshot(cycle=cycle)
     # Its scope and questions are fixed now; it is closed as the lifecycle would (the data is generated).
     for status in (Cycle.Status.OPEN, Cycle.Status.CLOSED):
@@ -156,7 +156,7 @@ def generate(employees: int) -> tuple[Cycle, Department]:
     )
     copy_rows(
         Invitation,
-        ["cycle_id", "employee_id", "provider_id", "rater_department_id", "status"],
+        ["cycle_id", "employee_id", "department_id", "rater_department_id", "status"],
         (
             (cycle.pk, i + 1, p.pk, departments[i % DEPARTMENTS].pk, "completed")
             for i in range(employees)
@@ -181,7 +181,7 @@ def generate(employees: int) -> tuple[Cycle, Department]:
         [
             "id",
             "cycle_id",
-            "provider_id",
+            "department_id",
             "rater_department_id",
             "comment_good",
             "comment_improve",

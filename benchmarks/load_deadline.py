@@ -142,17 +142,17 @@ def prepare() -> tuple[list[str], list[str]]:
     cycle = Cycle.objects.create(
         name="Deadline cycle", opens_at=now - timedelta(days=13), closes_at=now + timedelta(hours=1)
     )
-    cycle.providers.set(services.eligible_providers())
+    cycle.departments.set(services.eligible_departments())
     services.cycle_open(cycle_id=cycle.pk)
 
     questions: dict[int, list[str]] = {}
     for department_id, code in CycleParameter.objects.filter(cycle=cycle).values_list("department_id", "code"):
         questions.setdefault(department_id, []).append(code)
     todo: dict[int, list[str]] = {}
-    for employee_id, provider_id, code in Invitation.objects.filter(cycle=cycle).values_list(
-        "employee_id", "provider_id", "provider__code"
+    for employee_id, department_id, code in Invitation.objects.filter(cycle=cycle).values_list(
+        "employee_id", "department_id", "department__code"
     ):
-        todo.setdefault(employee_id, []).append(f"{code}={','.join(questions[provider_id])}")
+        todo.setdefault(employee_id, []).append(f"{code}={','.join(questions[department_id])}")
 
     sessions: list = []
 
@@ -270,7 +270,7 @@ def check_database(cycle_id: int) -> dict[str, int]:
     # Answers wait until their (department rated, rating department) pair can hide each author.
     pairs = (
         Invitation.objects.filter(cycle=cycle_id, answers_sealed__isnull=False)
-        .values("provider", "rater_department")
+        .values("department", "rater_department")
         .annotate(n=Count("pk"))
         .order_by()
     )

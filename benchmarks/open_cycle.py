@@ -45,7 +45,7 @@ BASELINE_SAMPLE = 1_000
 def new_cycle(name: str) -> Cycle:
     now = timezone.now()
     cycle = Cycle.objects.create(name=name, opens_at=now - timedelta(minutes=1), closes_at=now + timedelta(days=14))
-    cycle.providers.set(services.eligible_providers())
+    cycle.departments.set(services.eligible_departments())
     return cycle
 
 
@@ -61,7 +61,7 @@ def naive_baseline(cycle: Cycle, count: int) -> str:
                 _, new = Invitation.objects.get_or_create(
                     cycle=cycle,
                     employee=employee,
-                    provider_id=provider,
+                    department_id=provider,
                     defaults={"rater_department_id": employee.department_id},
                 )
                 created += new

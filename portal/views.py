@@ -87,7 +87,7 @@ def my_surveys(request):
             url = survey_url(invitation.cycle_id)
             entry = cycles[invitation.cycle_id] = {"cycle": invitation.cycle, "url": url, "invitations": [], "done": 0}
         invitation.badge = STATUS_BADGES[invitation.progress]
-        invitation.url = f"{entry['url']}#{invitation.provider.code}"
+        invitation.url = f"{entry['url']}#{invitation.department.code}"
         entry["invitations"].append(invitation)
         entry["done"] += not invitation.is_pending
     for entry in cycles.values():

@@ -74,7 +74,7 @@ def score_rows(cycle: Cycle, departments: QuerySet[Department] | None = None) ->
 
 
 def heatmap_rows(cycle: Cycle, departments: QuerySet[Department] | None = None) -> list[list[str]]:
-    """Rows of the heatmap export: one per (provider, rater department) cell."""
+    """Rows of the heatmap export: one per (department, rater department) cell."""
     cells = HeatmapCell.objects.filter(cycle=cycle).select_related("department", "rater_department")
     if departments is not None:
         cells = cells.filter(department__in=departments)

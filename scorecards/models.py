@@ -67,7 +67,7 @@ class _Figure(models.Model):
 
 
 class ParameterScore(_Figure):
-    """One provider department's parameter in one cycle."""
+    """One department department's parameter in one cycle."""
 
     parameter = models.ForeignKey(
         "surveys.CycleParameter", on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
@@ -114,7 +114,7 @@ class ParameterScore(_Figure):
 
 
 class DepartmentScore(_Figure):
-    """A provider department's overall service index in one cycle, and its participation as provider.
+    """A department department's overall service index in one cycle, and its participation as department.
 
     n = responses that rated at least one parameter; `mean` is the index (the weighted mean of the
     unsuppressed parameter means). Its comments are shown (`comments_visible`) once n reaches the
@@ -139,7 +139,7 @@ class DepartmentScore(_Figure):
 
 
 class HeatmapCell(_Figure):
-    """Responses from one rater department about one provider (`department`): n and the mean rating."""
+    """Responses from one rater department about one department (`department`): n and the mean rating."""
 
     rater_department = models.ForeignKey(
         Department, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
@@ -159,10 +159,10 @@ class HeatmapCell(_Figure):
 
 
 class Participation(models.Model):
-    """Invited, completed and declined, per department, as provider (rated) and as rater."""
+    """Invited, completed and declined, per department, as the department rated and as a rater."""
 
     class Role(models.TextChoices):
-        PROVIDER = "provider", "Department rated"
+        RATED = "rated", "Department rated"
         RATER = "rater", "Rating department"
 
     cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False)

@@ -157,7 +157,7 @@ def scorecard(department: Department, cycle: Cycle, cycles: list[Cycle], *, with
             .order_by("rater_department__name")
         ),
         participation=Participation.objects.filter(
-            cycle=cycle, department=department, role=Participation.Role.PROVIDER
+            cycle=cycle, department=department, role=Participation.Role.RATED
         ).first(),
         trend=trend,
     )
@@ -166,7 +166,7 @@ def scorecard(department: Department, cycle: Cycle, cycles: list[Cycle], *, with
         # words from several people are shown once with their count.
         good: Counter[str] = Counter()
         improve: Counter[str] = Counter()
-        for text_good, text_improve in Response.objects.filter(cycle=cycle, provider=department).values_list(
+        for text_good, text_improve in Response.objects.filter(cycle=cycle, department=department).values_list(
             "comment_good", "comment_improve"
         ):
             good.update([text_good] if text_good else [])
@@ -187,11 +187,11 @@ class Ranked:
 class Organisation:
     cycle: Cycle
     ranking: list[Ranked]
-    providers: list[Department]  # heatmap columns (this page of them)
+    departments: list[Department]  # heatmap columns (this page of them)
     column_pages: list[tuple[int, str, str]]  # (page, first department, last department)
     columns_page: int
     raters: list[Department]  # heatmap rows
-    heatmap: dict[tuple[int, int], HeatmapCell]  # (rater id, provider id) -> cell
+    heatmap: dict[tuple[int, int], HeatmapCell]  # (rater id, department id) -> cell
     below_target: list[ParameterScore]
     rater_participation: list[Participation]
 
@@ -202,8 +202,12 @@ class Organisation:
             (
                 rater,
                 [
-                    (provider, self.heatmap.get((rater.pk, provider.pk)), targets.get(provider.pk, DEFAULT_TARGET))
-                    for provider in self.providers
+                    (
+                        department,
+                        self.heatmap.get((rater.pk, department.pk)),
+                        targets.get(department.pk, DEFAULT_TARGET),
+                    )
+                    for department in self.departments
                 ],
             )
             for rater in self.raters
@@ -227,20 +231,22 @@ def organisation(cycle: Cycle, cycles: list[Cycle], *, columns_page: int = 1) ->
         history.setdefault(department_id, {})[cycle_id] = mean
     scores = list(DepartmentScore.objects.filter(cycle=cycle).select_related("department"))
     participation = list(Participation.objects.filter(cycle=cycle).select_related("department"))
-    by_provider = {p.department_id: p for p in participation if p.role == Participation.Role.PROVIDER}
+    by_department = {p.department_id: p for p in participation if p.role == Participation.Role.RATED}
     scores.sort(key=lambda s: (s.mean is None, -(s.mean or 0), s.department.name))
     ranking = [
-        Ranked(s, by_provider.get(s.department_id), [history.get(s.department_id, {}).get(c.pk) for c in ordered])
+        Ranked(s, by_department.get(s.department_id), [history.get(s.department_id, {}).get(c.pk) for c in ordered])
         for s in scores
     ]
-    all_providers = sorted(
+    all_departments = sorted(
         Department.objects.filter(pk__in=HeatmapCell.objects.filter(cycle=cycle).values("department_id")),
         key=lambda d: d.name,
     )
-    pages = max(1, -(-len(all_providers) // HEATMAP_COLUMNS))
+    pages = max(1, -(-len(all_departments) // HEATMAP_COLUMNS))
     columns_page = min(max(1, columns_page), pages)
-    providers = all_providers[(columns_page - 1) * HEATMAP_COLUMNS : columns_page * HEATMAP_COLUMNS]
-    cells = list(HeatmapCell.objects.filter(cycle=cycle, department__in=providers).select_related("rater_department"))
+    departments = all_departments[(columns_page - 1) * HEATMAP_COLUMNS : columns_page * HEATMAP_COLUMNS]
+    cells = list(
+        HeatmapCell.objects.filter(cycle=cycle, department__in=departments).select_related("rater_department")
+    )
     raters = sorted({c.rater_department for c in cells}, key=lambda d: d.name)
     below = list(
         ParameterScore.objects.filter(cycle=cycle, suppressed=False, gap__lt=0)
@@ -250,11 +256,11 @@ def organisation(cycle: Cycle, cycles: list[Cycle], *, columns_page: int = 1) ->
     return Organisation(
         cycle=cycle,
         ranking=ranking,
-        providers=providers,
+        departments=departments,
         column_pages=[
             (number, page[0].name, page[-1].name)
             for number, page in enumerate(
-                (all_providers[i : i + HEATMAP_COLUMNS] for i in range(0, len(all_providers), HEATMAP_COLUMNS)),
+                (all_departments[i : i + HEATMAP_COLUMNS] for i in range(0, len(all_departments), HEATMAP_COLUMNS)),
                 start=1,
             )
         ],

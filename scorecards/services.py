@@ -3,10 +3,10 @@
 The database does the counting, in one GROUP BY pass per table, each an index-only scan of a
 covering index on PostgreSQL:
   answers      → (parameter, score, how many): each parameter's whole distribution;
-  responses    → (provider, rater department): responses, rated responses, ratings and their sum
+  responses    → (department, rater department): responses, rated responses, ratings and their sum
                  (each response carries its own totals, written with it): the heatmap cells and
                  the index's n, with no join from answers to responses;
-  invitations  → (provider, rater department, status): participation both ways.
+  invitations  → (department, rater department, status): participation both ways.
 Python turns those few thousand rows into the figures (stats.py), applies suppression, and writes
 them back with one upsert per table that leaves unchanged rows untouched.
 
@@ -68,7 +68,7 @@ class _Cell:
 
 
 @dataclass
-class _Provider:
+class _RatedDepartment:
     responses: int = 0
     n: int = 0
     cells: list[_Cell] = field(default_factory=list)
@@ -159,12 +159,12 @@ _ANSWERS = f"""
 # Narrow rows (1 = response, 2 = invitation; NULL where a column does not apply) keep the planner's
 # estimate of the Gather cost low enough for it to choose the Parallel Append.
 _RESPONSES_AND_INVITATIONS = f"""
-    SELECT 1, provider_id, rater_department_id, NULL, COUNT(*),
+    SELECT 1, department_id, rater_department_id, NULL, COUNT(*),
            COUNT(rated_count) FILTER (WHERE rated_count > 0), SUM(rated_count), SUM(score_sum)
-    FROM {Response._meta.db_table} WHERE cycle_id = %s GROUP BY provider_id, rater_department_id
+    FROM {Response._meta.db_table} WHERE cycle_id = %s GROUP BY department_id, rater_department_id
     UNION ALL
-    SELECT 2, provider_id, rater_department_id, status, COUNT(*), NULL, NULL, NULL
-    FROM {Invitation._meta.db_table} WHERE cycle_id = %s GROUP BY provider_id, rater_department_id, status
+    SELECT 2, department_id, rater_department_id, status, COUNT(*), NULL, NULL, NULL
+    FROM {Invitation._meta.db_table} WHERE cycle_id = %s GROUP BY department_id, rater_department_id, status
 """
 RESPONSE_ROW = 1
 
@@ -173,17 +173,23 @@ def _aggregate(cycle: Cycle) -> AggregateSummary:
     """The cycle's figures from its answers, responses and invitations, in named passes; each
     table of figures is then made exactly what was computed (_store_figures)."""
     counts = _distributions(cycle)
-    providers, invited = _responses_and_participation(cycle)
+    rated_departments, invited = _responses_and_participation(cycle)
     previous_parameters, previous_index = _previous_figures(cycle)
 
     parameter_rows, by_department = _parameter_rows(cycle, counts, previous_parameters)
-    scope = set(cycle.providers.values_list("pk", flat=True)) | set(by_department) | set(providers)
+    scope = set(cycle.departments.values_list("pk", flat=True)) | set(by_department) | set(rated_departments)
     department_rows = [
-        _department_row(cycle, department_id, providers.get(department_id, _Provider()), by_department, previous_index)
+        _department_row(
+            cycle,
+            department_id,
+            rated_departments.get(department_id, _RatedDepartment()),
+            by_department,
+            previous_index,
+        )
         for department_id in sorted(scope)
     ]
-    _leave_out_hidden_parameters(cycle, providers, parameter_rows)
-    cell_rows = _heatmap_rows(cycle, providers)
+    _leave_out_hidden_parameters(cycle, rated_departments, parameter_rows)
+    cell_rows = _heatmap_rows(cycle, rated_departments)
     participation_rows = _participation_rows(cycle, invited)
 
     _store_figures(ParameterScore, cycle, parameter_rows, ["department_id", "code"])
@@ -193,7 +199,7 @@ def _aggregate(cycle: Cycle) -> AggregateSummary:
 
     return AggregateSummary(
         cycle.pk,
-        responses=sum(p.responses for p in providers.values()),
+        responses=sum(p.responses for p in rated_departments.values()),
         parameters=len(parameter_rows),
         departments=len(department_rows),
         cells=len(cell_rows),
@@ -214,31 +220,31 @@ def _distributions(cycle: Cycle) -> dict[int, dict[int, int]]:
     return counts
 
 
-def _responses_and_participation(cycle: Cycle) -> tuple[dict[int, _Provider], dict[tuple[str, int], list[int]]]:
+def _responses_and_participation(cycle: Cycle) -> tuple[dict[int, _RatedDepartment], dict[tuple[str, int], list[int]]]:
     """Passes 2 and 3 in one statement, so that PostgreSQL scans both tables at once (Parallel
-    Append): responses → each provider's heatmap cells and n; invitations → participation both
+    Append): responses → each department's heatmap cells and n; invitations → participation both
     ways, as [invited, completed, declined] per (role, department)."""
     codes = dict(Department.objects.values_list("id", "code"))
-    providers: dict[int, _Provider] = defaultdict(_Provider)
+    rated_departments: dict[int, _RatedDepartment] = defaultdict(_RatedDepartment)
     invited: dict[tuple[str, int], list[int]] = defaultdict(lambda: [0, 0, 0])
     with connection.cursor() as cursor:
         cursor.execute(_RESPONSES_AND_INVITATIONS, [cycle.pk, cycle.pk])
-        for source, provider_id, rater_id, status, k, rated, ratings, total in cursor.fetchall():
+        for source, department_id, rater_id, status, k, rated, ratings, total in cursor.fetchall():
             if source == RESPONSE_ROW:
-                provider = providers[provider_id]
-                provider.responses += k
-                provider.n += rated
+                department = rated_departments[department_id]
+                department.responses += k
+                department.n += rated
                 if rated:
-                    provider.cells.append(_Cell(rater_id, codes[rater_id], rated, ratings, total))
+                    department.cells.append(_Cell(rater_id, codes[rater_id], rated, ratings, total))
                 continue
-            for key in ((Participation.Role.PROVIDER, provider_id), (Participation.Role.RATER, rater_id)):
+            for key in ((Participation.Role.RATED, department_id), (Participation.Role.RATER, rater_id)):
                 figures = invited[key]
                 figures[0] += k
                 if status == Invitation.Status.COMPLETED:
                     figures[1] += k
                 elif status == Invitation.Status.DECLINED:
                     figures[2] += k
-    return providers, invited
+    return rated_departments, invited
 
 
 def _previous_figures(cycle: Cycle) -> tuple[dict[tuple[int, str], stats.Summary], dict[int, float | None]]:
@@ -273,12 +279,12 @@ def _parameter_rows(cycle: Cycle, counts, previous_parameters) -> tuple[list[dic
     return rows, by_department
 
 
-def _heatmap_rows(cycle: Cycle, providers: dict[int, _Provider]) -> list[dict]:
-    """Each provider's cells by rating department, small ones suppressed, and further ones until
+def _heatmap_rows(cycle: Cycle, rated_departments: dict[int, _RatedDepartment]) -> list[dict]:
+    """Each department's cells by rating department, small ones suppressed, and further ones until
     the hidden cells hold at least k responses (suppress_heatmap_row)."""
     rows: list[dict] = []
-    for department_id, provider in sorted(providers.items()):
-        cells = sorted(provider.cells, key=lambda c: c.rater_code)
+    for department_id, department in sorted(rated_departments.items()):
+        cells = sorted(department.cells, key=lambda c: c.rater_code)
         suppress_heatmap_row(cells, cycle.score_threshold)
         rows.extend(
             {
@@ -309,7 +315,9 @@ def _participation_rows(cycle: Cycle, invited: dict[tuple[str, int], list[int]])
     ]
 
 
-def _leave_out_hidden_parameters(cycle: Cycle, providers: dict[int, _Provider], parameter_rows: list[dict]) -> None:
+def _leave_out_hidden_parameters(
+    cycle: Cycle, rated_departments: dict[int, _RatedDepartment], parameter_rows: list[dict]
+) -> None:
     """Take the ratings of suppressed parameters out of the heatmap cells: a cell's mean is then
     the mean of the shown parameters' ratings only, and gives none of them back; its n counts the
     responses that rated a shown parameter (one that rated only hidden ones adds nothing to the
@@ -318,15 +326,19 @@ def _leave_out_hidden_parameters(cycle: Cycle, providers: dict[int, _Provider], 
     hidden = [row["parameter_id"] for row in parameter_rows if row["suppressed"] and row["n"]]
     if not hidden:
         return
-    cells = {(department_id, cell.rater_id): cell for department_id, p in providers.items() for cell in p.cells}
+    cells = {
+        (department_id, cell.rater_id): cell for department_id, p in rated_departments.items() for cell in p.cells
+    }
     # One row per response that rated a hidden parameter: its pair, its ratings of them and their sum.
-    for _response, provider_id, rater_id, rated_count, ratings, total in (
+    for _response, department_id, rater_id, rated_count, ratings, total in (
         Answer.objects.filter(cycle=cycle, parameter_id__in=hidden, score__isnull=False)
-        .values_list("response_id", "response__provider_id", "response__rater_department_id", "response__rated_count")
+        .values_list(
+            "response_id", "response__department_id", "response__rater_department_id", "response__rated_count"
+        )
         .annotate(ratings=Count("score"), total=Sum("score"))
         .order_by()
     ):
-        cell = cells[provider_id, rater_id]
+        cell = cells[department_id, rater_id]
         cell.ratings -= ratings
         cell.total -= total
         cell.n -= ratings == rated_count  # it rated hidden parameters only
@@ -380,15 +392,17 @@ def _parameter_row(cycle_id: int, question: tuple, distribution: dict[int, int] 
     return row
 
 
-def _department_row(cycle: Cycle, department_id: int, provider: _Provider, by_department, previous_index) -> dict:
+def _department_row(
+    cycle: Cycle, department_id: int, department: _RatedDepartment, by_department, previous_index
+) -> dict:
     """The overall index: the weighted mean of the *unsuppressed* parameter means only."""
     shown = [p for p in by_department.get(department_id, []) if not p["suppressed"]]
     row: dict[str, Any] = {
         "cycle_id": cycle.pk,
         "department_id": department_id,
-        "n": provider.n,
-        "suppressed": provider.n < cycle.score_threshold or not shown,
-        "comments_visible": provider.n >= cycle.comment_threshold,
+        "n": department.n,
+        "suppressed": department.n < cycle.score_threshold or not shown,
+        "comments_visible": department.n >= cycle.comment_threshold,
         "below_target": sum(target_status(p["mean"], p["target"]) != "meets" for p in shown),
         "mean": None,
         "target": None,

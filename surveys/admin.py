@@ -19,7 +19,7 @@ class CycleParameterInline(admin.TabularInline):
 class CycleAdmin(admin.ModelAdmin):
     list_display = ["name", "status", "opens_at", "closes_at", "imported"]
     list_filter = ["status", "imported"]
-    filter_horizontal = ["providers"]
+    filter_horizontal = ["departments"]
     inlines = [CycleParameterInline]
 
     def get_readonly_fields(self, request, obj=None) -> list[str]:
@@ -27,7 +27,7 @@ class CycleAdmin(admin.ModelAdmin):
         when it opened stays as it was. The model and the database refuse both as well."""
         fields = ["status", "opened_at", "closed_at", "published_at", "purged_at", "imported"]
         if obj is not None and not obj.is_editable:
-            fields += ["score_threshold", "comment_threshold", "providers"]
+            fields += ["score_threshold", "comment_threshold", "departments"]
         return fields
 
     def has_delete_permission(self, request, obj=None) -> bool:

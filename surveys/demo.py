@@ -111,13 +111,13 @@ def seed_surveys(*, demo_employee: str) -> list[str]:
         closes_at=now + timedelta(days=9),
         intro="Thank you for taking part. Rate each department on what it promised in its charter.",
     )
-    cycle.providers.set(services.eligible_providers())
+    cycle.departments.set(services.eligible_departments())
     invited = services.cycle_open(cycle_id=cycle.pk)
     answered = 0
     invitations = list(
         Invitation.objects.filter(cycle=cycle)
         .exclude(employee__user__username=demo_employee)
-        .select_related("cycle", "provider")
+        .select_related("cycle", "department")
     )
     for invitation in invitations:
         roll = rng.random()
@@ -125,7 +125,7 @@ def seed_surveys(*, demo_employee: str) -> list[str]:
             services.invitation_decline(invitation=invitation)
         elif roll < 0.40:
             scores = {
-                q.code: _score(rng, BASE_QUALITY.get(invitation.provider.code, 3.7) + 0.1)
+                q.code: _score(rng, BASE_QUALITY.get(invitation.department.code, 3.7) + 0.1)
                 for q in invitation.questions
             }
             services.response_submit(

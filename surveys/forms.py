@@ -13,21 +13,21 @@ from departments.models import Department
 
 from .models import MIN_SCORE_THRESHOLD, SCORE_CHOICES, Cycle, CycleParameter
 from .sealing import COMMENT_MAX_LENGTH, comment_length
-from .services import PERIODS, eligible_providers
+from .services import PERIODS, eligible_departments
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 NOT_APPLICABLE = "na"
 # Frozen once a cycle opens: changing them would change who was asked or what may be shown.
-FROZEN_WHEN_OPEN = ("name", "opens_at", "providers", "score_threshold", "comment_threshold")
+FROZEN_WHEN_OPEN = ("name", "opens_at", "departments", "score_threshold", "comment_threshold")
 
 
-class ProviderChoiceField(forms.ModelMultipleChoiceField):
+class DepartmentChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, department: Department) -> str:
         return department.name
 
 
 class CycleForm(forms.ModelForm):
-    providers = ProviderChoiceField(
+    departments = DepartmentChoiceField(
         queryset=Department.objects.none(),
         widget=forms.CheckboxSelectMultiple,
         label="Departments rated",
@@ -40,7 +40,7 @@ class CycleForm(forms.ModelForm):
             "name",
             "opens_at",
             "closes_at",
-            "providers",
+            "departments",
             "score_threshold",
             "comment_threshold",
             "reminder_days_after_open",
@@ -61,8 +61,8 @@ class CycleForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["providers"].queryset = Department.objects.filter(
-            pk__in=[d.pk for d in eligible_providers()]
+        self.fields["departments"].queryset = Department.objects.filter(
+            pk__in=[d.pk for d in eligible_departments()]
         ).order_by("name")
         for name in ("opens_at", "closes_at"):
             self.fields[name].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
@@ -81,7 +81,7 @@ class CycleForm(forms.ModelForm):
                 Column("reminder_days_before_close", css_class="col-md-6"),
             ),
             Field("intro"),
-            Field("providers", wrapper_class="provider-columns"),
+            Field("departments", wrapper_class="department-columns"),
         )
 
     @classmethod
@@ -95,7 +95,7 @@ class CycleForm(forms.ModelForm):
             "name": f"Q{quarter} {monday.year} internal service survey",
             "opens_at": opens,
             "closes_at": opens + timedelta(days=11, hours=8),
-            "providers": eligible_providers(),
+            "departments": eligible_departments(),
         }
 
     def clean(self) -> dict:

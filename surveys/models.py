@@ -89,7 +89,7 @@ class Cycle(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     opens_at = models.DateTimeField()
     closes_at = models.DateTimeField()
-    providers = models.ManyToManyField(
+    departments = models.ManyToManyField(
         Department,
         related_name="cycles",
         verbose_name="departments rated",
@@ -226,22 +226,22 @@ class Questionnaire:
 
     cycle_id: int
     score_threshold: int
-    provider: Department
+    department: Department
     questions: tuple[CycleParameter, ...]
 
     @classmethod
-    def at(cls, cycle_id: int, provider_code: str) -> Questionnaire | None:
+    def at(cls, cycle_id: int, department_code: str) -> Questionnaire | None:
         """The questionnaire at (cycle id, department code), or None (no such snapshot). Kept by
         each process: a snapshot never changes, and the statement that stores answers checks the
         department's code again (a department may be given another code)."""
         if not rawsql.are_database_ids(cycle_id):
             return None
-        key = ("code", cycle_id, provider_code)
+        key = ("code", cycle_id, department_code)
         found = _snapshots.get(key)
         if found is None:
             questions = tuple(
                 CycleParameter.objects.filter(
-                    cycle_id=cycle_id, cycle__opened_at__isnull=False, department__code=provider_code
+                    cycle_id=cycle_id, cycle__opened_at__isnull=False, department__code=department_code
                 )
                 .select_related("cycle", "department")
                 .order_by("position", "name")
@@ -268,26 +268,26 @@ def questions_of(cycle: Cycle, department_id: int) -> list[CycleParameter]:
 
 @cache
 def _invitations_sql(where: str, order_by: str = "") -> str:
-    """Invitations with their cycle and provider (columns in that order, for rawsql.instances)."""
+    """Invitations with their cycle and department (columns in that order, for rawsql.instances)."""
     invitation, cycle, department = Invitation, Cycle, Department
     return f"""
         SELECT {rawsql.columns(invitation, "i")}, {rawsql.columns(cycle, "c")}, {rawsql.columns(department, "d")}
         FROM {invitation._meta.db_table} i
         JOIN {cycle._meta.db_table} c ON c.id = i.cycle_id
-        JOIN {department._meta.db_table} d ON d.id = i.provider_id
+        JOIN {department._meta.db_table} d ON d.id = i.department_id
         WHERE {where} {order_by}
     """
 
 
 def _invitations(sql: str, params: list, employee: Employee | None = None) -> list[Invitation]:
-    """Run an _invitations_sql query: instances with `.cycle` and `.provider` (and `.employee`) set."""
+    """Run an _invitations_sql query: instances with `.cycle` and `.department` (and `.employee`) set."""
     with connection.cursor() as cursor:
         rawsql.execute(cursor, sql, params)
         rows = cursor.fetchall()
     found = []
     for row in rows:
-        invitation, cycle, provider = rawsql.instances(row, Invitation, Cycle, Department)
-        invitation.cycle, invitation.provider = cycle, provider
+        invitation, cycle, department = rawsql.instances(row, Invitation, Cycle, Department)
+        invitation.cycle, invitation.department = cycle, department
         if employee is not None:
             invitation.employee = employee
         found.append(invitation)
@@ -295,11 +295,11 @@ def _invitations(sql: str, params: list, employee: Employee | None = None) -> li
 
 
 class InvitationQuerySet(models.QuerySet):
-    def invitation_of_user(self, user, cycle_id: int, provider_code: str) -> Invitation | None:
-        """The invitation of `user`'s active employee record to rate `provider_code` in the cycle,
-        with its cycle and provider, or None. Every answer sent runs this: one plain SQL query (see
+    def invitation_of_user(self, user, cycle_id: int, department_code: str) -> Invitation | None:
+        """The invitation of `user`'s active employee record to rate `department_code` in the cycle,
+        with its cycle and department, or None. Every answer sent runs this: one plain SQL query (see
         survey_portal.rawsql), equal to
-        select_related("cycle", "provider").filter(cycle_id=…, provider__code=…, employee__user=…,
+        select_related("cycle", "department").filter(cycle_id=…, department__code=…, employee__user=…,
         employee__active=True)."""
         if not rawsql.are_database_ids(cycle_id):
             return None
@@ -307,34 +307,34 @@ class InvitationQuerySet(models.QuerySet):
         # the time of a four-table join, and planning was most of the query's cost.
         sql = _invitations_sql(
             f"""i.cycle_id = %s
-            AND i.provider_id = (SELECT id FROM {Department._meta.db_table} WHERE code = %s)
+            AND i.department_id = (SELECT id FROM {Department._meta.db_table} WHERE code = %s)
             AND i.employee_id = (SELECT id FROM {Employee._meta.db_table} WHERE user_id = %s AND active)"""
         )
-        found = _invitations(sql, [cycle_id, provider_code, user.pk])
+        found = _invitations(sql, [cycle_id, department_code, user.pk])
         return found[0] if found else None
 
     def open_invitations_of(self, employee: Employee) -> list[Invitation]:
         """The employee's invitations in open cycles, by closing time and department name, each with
-        its cycle and provider: My surveys. One plain SQL query, equal to
-        filter(employee=…, cycle__status="open").select_related("cycle", "provider")
-        .order_by("cycle__closes_at", "provider__name")."""
+        its cycle and department: My surveys. One plain SQL query, equal to
+        filter(employee=…, cycle__status="open").select_related("cycle", "department")
+        .order_by("cycle__closes_at", "department__name")."""
         sql = _invitations_sql("i.employee_id = %s AND c.status = %s", "ORDER BY c.closes_at, c.id, d.name, d.id")
         return _invitations(sql, [employee.pk, Cycle.Status.OPEN], employee)
 
     def survey_invitations_of(self, employee: Employee, cycle_id: int) -> list[Invitation]:
-        """The employee's invitations in one cycle, by department name, each with its cycle, provider
+        """The employee's invitations in one cycle, by department name, each with its cycle, department
         (and draft): the survey page. One plain SQL query, equal to
-        filter(cycle_id=…, employee=…).select_related("cycle", "provider").order_by("provider__name")."""
+        filter(cycle_id=…, employee=…).select_related("cycle", "department").order_by("department__name")."""
         if not rawsql.are_database_ids(cycle_id):
             return []
         sql = _invitations_sql("i.cycle_id = %s AND i.employee_id = %s", "ORDER BY d.name, d.id")
         return _invitations(sql, [cycle_id, employee.pk], employee)
 
     def participation_by_pair(self) -> models.QuerySet:
-        """Invited, completed and declined counts per (provider, rater_department) pair of ids:
+        """Invited, completed and declined counts per (department, rater_department) pair of ids:
         read from the invitation_participation index alone."""
         return (
-            self.values("provider", "rater_department")
+            self.values("department", "rater_department")
             .annotate(
                 invited=Count("status"),
                 completed=Count("status", filter=Q(status=Invitation.Status.COMPLETED)),
@@ -351,7 +351,7 @@ class InvitationManager(models.Manager.from_queryset(InvitationQuerySet)):  # ty
 
 
 class Invitation(models.Model):
-    """One employee asked to rate one provider department in one cycle. Knows only *whether* they answered."""
+    """One employee asked to rate one department department in one cycle. Knows only *whether* they answered."""
 
     class Status(models.TextChoices):
         PENDING = "pending", "To do"
@@ -360,7 +360,7 @@ class Invitation(models.Model):
 
     cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="invitations")
     employee = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="invitations")
-    provider = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
     rater_department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     # The employee's unsubmitted answers (a draft), sealed (surveys/sealing.py): private to them,
@@ -381,11 +381,11 @@ class Invitation(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["cycle", "employee", "provider"], name="unique_invitation"),
+            models.UniqueConstraint(fields=["cycle", "employee", "department"], name="unique_invitation"),
             models.CheckConstraint(
                 condition=Q(answers_sealed=None) | Q(status="completed"), name="invitation_answers_only_once_completed"
             ),
-            models.CheckConstraint(condition=~Q(provider=models.F("rater_department")), name="invitation_not_own"),
+            models.CheckConstraint(condition=~Q(department=models.F("rater_department")), name="invitation_not_own"),
             # A submitted or declined survey keeps no draft: the database refuses it, whatever the code.
             models.CheckConstraint(
                 condition=Q(status="pending") | Q(draft_saved_at=None, draft_sealed=None),
@@ -394,18 +394,20 @@ class Invitation(models.Model):
         ]
         indexes = [
             models.Index(fields=["cycle", "status"]),
-            # Participation per provider and rater department: an index-only scan.
-            models.Index(fields=["cycle", "provider", "rater_department", "status"], name="invitation_participation"),
+            # Participation per department and rater department: an index-only scan.
+            models.Index(
+                fields=["cycle", "department", "rater_department", "status"], name="invitation_participation"
+            ),
             # The answers waiting per pair: counted after each submission, read by the release.
             models.Index(
-                fields=["cycle", "provider", "rater_department"],
+                fields=["cycle", "department", "rater_department"],
                 condition=Q(answers_sealed__isnull=False),
                 name="invitation_waiting",
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.cycle} · {self.provider.code}"
+        return f"{self.cycle} · {self.department.code}"
 
     @property
     def is_pending(self) -> bool:
@@ -413,8 +415,8 @@ class Invitation(models.Model):
 
     @cached_property
     def questions(self) -> list[CycleParameter]:
-        """What this invitation asks: the cycle's snapshot of the provider's charter, in order."""
-        return questions_of(self.cycle, self.provider_id)
+        """What this invitation asks: the cycle's snapshot of the department's charter, in order."""
+        return questions_of(self.cycle, self.department_id)
 
     @property
     def progress(self) -> str:
@@ -455,11 +457,11 @@ class Draft:
 
 
 class Response(models.Model):
-    """One anonymous response: a rater department's answers about a provider department in a cycle."""
+    """One anonymous response: a rater department's answers about a department department in a cycle."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="responses")
-    provider = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
     rater_department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
     comment_good = models.TextField(blank=True)
     comment_improve = models.TextField(blank=True)
@@ -472,7 +474,7 @@ class Response(models.Model):
         indexes = [
             # Covers the scorecard's pass over responses (an index-only scan) and the comment lookup.
             models.Index(
-                fields=["cycle", "provider", "rater_department", "rated_count", "score_sum"],
+                fields=["cycle", "department", "rater_department", "rated_count", "score_sum"],
                 name="response_aggregation",
             )
         ]

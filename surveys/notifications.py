@@ -51,12 +51,12 @@ def _send_once(*, cycle: Cycle, kind: str, employees, template: str, subject: st
     mine = Notification.objects.filter(cycle=cycle, kind=kind, claim=claim)
     people = list(Employee.objects.filter(pk__in=mine.values("employee_id")).select_related("user", "department"))
     todo: dict[int, list[str]] = defaultdict(list)
-    for employee_id, provider in (
+    for employee_id, department_name in (
         Invitation.objects.filter(cycle=cycle, employee__in=people, status=Invitation.Status.PENDING)
-        .order_by("provider__name")
-        .values_list("employee_id", "provider__name")
+        .order_by("department__name")
+        .values_list("employee_id", "department__name")
     ):
-        todo[employee_id].append(provider)
+        todo[employee_id].append(department_name)
     link = settings.SITE_URL + reverse("portal:my_surveys")
     sent = 0
     connection = get_connection()

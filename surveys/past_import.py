@@ -2,7 +2,7 @@
 
 One row per rating: response_id, rater_department, provider_department, parameter, score,
 comment_good, comment_improve. Every row is checked before anything is written; any error aborts
-with every problem as ``file:line: reason``. The cycle's questions are the providers' current charters.
+with every problem as ``file:line: reason``. The cycle's questions are the departments' current charters.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ OPTIONAL = ("comment_good", "comment_improve")
 class _Response:
     line: int
     rater: str
-    provider: str
+    department: str
     scores: dict[str, int | None] = field(default_factory=dict)
     comments: dict[str, tuple[str, int]] = field(default_factory=dict)  # column -> (text, line)
 
@@ -74,19 +74,19 @@ def responses_import(
     for row in table.rows:
         if not require(row, ("response_id", "rater_department", "provider_department", "parameter"), errors, {}):
             continue
-        rater, provider, parameter = (
+        rater, department, parameter = (
             text_from_cell(row[column]).lower() for column in ("rater_department", "provider_department", "parameter")
         )
         ok = True
-        for column, code in (("rater_department", rater), ("provider_department", provider)):
+        for column, code in (("rater_department", rater), ("provider_department", department)):
             if code not in departments:
                 errors.append(f"{row.where()}: unknown department {row[column]!r} in {column}")
                 ok = False
-        if ok and rater == provider:
+        if ok and rater == department:
             errors.append(f"{row.where()}: department {rater!r} cannot rate itself")
             ok = False
-        if ok and parameter not in charters.get(provider, set()):
-            errors.append(f"{row.where()}: {parameter!r} is not a parameter of {provider!r}'s charter")
+        if ok and parameter not in charters.get(department, set()):
+            errors.append(f"{row.where()}: {parameter!r} is not a parameter of {department!r}'s charter")
             ok = False
         score: int | None = None
         if row["score"]:
@@ -95,11 +95,11 @@ def responses_import(
                 ok = False
             else:
                 score = int(row["score"])
-        response = responses.setdefault(row["response_id"], _Response(row.line, rater, provider))
-        if (response.rater, response.provider) != (rater, provider):
+        response = responses.setdefault(row["response_id"], _Response(row.line, rater, department))
+        if (response.rater, response.department) != (rater, department):
             errors.append(
-                f"{row.where()}: response {row['response_id']!r} is {rater} → {provider} here "
-                f"but {response.rater} → {response.provider} on line {response.line}"
+                f"{row.where()}: response {row['response_id']!r} is {rater} → {department} here "
+                f"but {response.rater} → {response.department} on line {response.line}"
             )
             ok = False
         if parameter in response.scores:
@@ -143,16 +143,16 @@ def _write(name, opens, closes, threshold, comment_threshold, responses, departm
         reminder_days_after_open=None,
         reminder_days_before_close=None,
     )
-    cycle.providers.set({departments[r.provider] for r in responses.values()})
+    cycle.departments.set({departments[r.department] for r in responses.values()})
     cycle_snapshot(cycle=cycle)
     pairs: dict[tuple[str, str], list[Answers]] = {}
     for r in responses.values():
         comments = {column: text for column, (text, _line) in r.comments.items()}
-        pairs.setdefault((r.provider, r.rater), []).append(Answers(r.scores, **comments))
-    for (provider, rater), answers in sorted(pairs.items()):
+        pairs.setdefault((r.department, r.rater), []).append(Answers(r.scores, **comments))
+    for (department, rater), answers in sorted(pairs.items()):
         responses_store(
             cycle=cycle,
-            provider_id=departments[provider],
+            department_id=departments[department],
             rater_department_id=departments[rater],
             answers=answers,
         )

@@ -21,11 +21,11 @@ RETRY = {
 
 
 @shared_task(**RETRY)
-def responses_release_task(cycle_id: int, provider_id: int, rater_department_id: int) -> int:
+def responses_release_task(cycle_id: int, department_id: int, rater_department_id: int) -> int:
     """Release one pair's waiting answers when due (services.responses_release). Idempotent: a
     rerun, or a run after closing released them, finds too few waiting and does nothing."""
     return services.responses_release(
-        cycle_id=cycle_id, provider_id=provider_id, rater_department_id=rater_department_id
+        cycle_id=cycle_id, department_id=department_id, rater_department_id=rater_department_id
     )
 
 

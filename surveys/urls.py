@@ -6,8 +6,8 @@ app_name = "surveys"
 
 urlpatterns = [
     path("surveys/<int:cycle_id>/", views.survey, name="survey"),
-    path("surveys/<int:cycle_id>/<slug:provider_code>/", views.answer, name="answer"),
-    path("surveys/<int:cycle_id>/<slug:provider_code>/decline/", views.decline, name="decline"),
+    path("surveys/<int:cycle_id>/<slug:department_code>/", views.answer, name="answer"),
+    path("surveys/<int:cycle_id>/<slug:department_code>/decline/", views.decline, name="decline"),
     path("hr/cycles/", views.cycle_list, name="cycle_list"),
     path("hr/cycles/new/", views.cycle_create, name="cycle_create"),
     path("hr/cycles/<int:pk>/", views.cycle_detail, name="cycle_detail"),

@@ -40,13 +40,13 @@ def employee_of(request):
     return employee
 
 
-def _invitation_for(request, cycle_id: int, provider_code: str) -> Invitation:
+def _invitation_for(request, cycle_id: int, department_code: str) -> Invitation:
     """The signed-in employee's own invitation, or 404: nobody can open another person's survey.
 
     Found through the signed-in user rather than their employee record: a submission costs one
     query less. Someone who is no employee gets 403, as on every employee page.
     """
-    invitation = Invitation.objects.invitation_of_user(request.user, cycle_id, provider_code)
+    invitation = Invitation.objects.invitation_of_user(request.user, cycle_id, department_code)
     if invitation is None:
         employee_of(request)
         raise Http404("No such survey for you.")
@@ -102,8 +102,8 @@ def _render_survey(request, invitations: list[Invitation], bound: AnswerForm | N
         badge_class, badge = STATUS_BADGES[invitation.progress]
         section = {
             "number": number,
-            "code": invitation.provider.code,
-            "name": invitation.provider.name,
+            "code": invitation.department.code,
+            "name": invitation.department.name,
             "status": invitation.status,
             "badge_class": badge_class,
             "badge": badge,
@@ -112,13 +112,13 @@ def _render_survey(request, invitations: list[Invitation], bound: AnswerForm | N
             "html": None,
         }
         if invitation.is_pending and not unavailable:
-            if bound is not None and bound.prefix == invitation.provider.code:
+            if bound is not None and bound.prefix == invitation.department.code:
                 section["form"] = bound
             elif draft is not None:
                 section["form"] = AnswerForm(
                     initial=AnswerForm.initial_from(draft),
                     questions=invitation.questions,
-                    prefix=invitation.provider.code,
+                    prefix=invitation.department.code,
                 )
             else:
                 section["html"] = _blank_section(invitation, token)
@@ -143,13 +143,15 @@ def _blank_section(invitation: Invitation, csrf_token: str) -> str:
     so each process renders it once per cycle and department and pages put their token in. At a
     deadline this page is opened thousands of times a minute, and rendering its questions was most
     of its cost."""
-    cycle, provider = invitation.cycle, invitation.provider
-    shown = hashlib.md5(f"{provider.code}|{provider.name}|{provider.description}".encode(), usedforsecurity=False)
+    cycle, department = invitation.cycle, invitation.department
+    shown = hashlib.md5(
+        f"{department.code}|{department.name}|{department.description}".encode(), usedforsecurity=False
+    )
     opened = cycle.opened_at.timestamp() if cycle.opened_at else 0
-    key = f"survey-section:{cycle.pk}:{opened}:{provider.pk}:{shown.hexdigest()}"
+    key = f"survey-section:{cycle.pk}:{opened}:{department.pk}:{shown.hexdigest()}"
     html = cache.get(key)
     if html is None:
-        form = AnswerForm(questions=invitation.questions, prefix=invitation.provider.code)
+        form = AnswerForm(questions=invitation.questions, prefix=invitation.department.code)
         context = {"invitation": invitation, "cycle": cycle, "form": form, "csrf_token": CSRF_PLACEHOLDER}
         html = render_to_string("surveys/_section.html", context)
         cache.set(key, html, 24 * 3600)
@@ -157,43 +159,47 @@ def _blank_section(invitation: Invitation, csrf_token: str) -> str:
     return mark_safe(html.replace(CSRF_ATTRIBUTE, f'value="{csrf_token}"'))  # noqa: S308 - our own rendering
 
 
-def answer(request, cycle_id: int, provider_code: str):
+def answer(request, cycle_id: int, department_code: str):
     """One department's form: save a draft, or submit (final). Its page is a section of the survey."""
     if request.method != "POST":
-        _invitation_for(request, cycle_id, provider_code)
-        return redirect(survey_url(cycle_id, provider_code))
+        _invitation_for(request, cycle_id, department_code)
+        return redirect(survey_url(cycle_id, department_code))
     action = request.POST.get("action")
     if action not in ("submit", "draft"):
-        _invitation_for(request, cycle_id, provider_code)
+        _invitation_for(request, cycle_id, department_code)
         # Never guess: a draft taken for a final submission could not be undone.
-        return _refused(request, cycle_id, provider_code, "Choose “Submit” or “Save draft”. Nothing was saved.", 400)
+        return _refused(request, cycle_id, department_code, "Choose “Submit” or “Save draft”. Nothing was saved.", 400)
     if action == "submit":
         # The common case in one statement, without reading the invitation (see response_submit_as);
         # anything else takes the full path below, which says why or does it.
-        questionnaire = Questionnaire.at(cycle_id, provider_code)
+        questionnaire = Questionnaire.at(cycle_id, department_code)
         if questionnaire is not None:
-            form = AnswerForm(request.POST, questions=questionnaire.questions, prefix=provider_code)
+            form = AnswerForm(request.POST, questions=questionnaire.questions, prefix=department_code)
             if form.is_valid() and services.response_submit_as(
                 user=request.user, questionnaire=questionnaire, **_answers(form)
             ):
-                return _done(request, cycle_id, provider_code, "completed", _submitted(questionnaire.provider.name))
-    invitation = _invitation_for(request, cycle_id, provider_code)
-    form = AnswerForm(request.POST, questions=invitation.questions, complete=action == "submit", prefix=provider_code)
+                return _done(
+                    request, cycle_id, department_code, "completed", _submitted(questionnaire.department.name)
+                )
+    invitation = _invitation_for(request, cycle_id, department_code)
+    form = AnswerForm(
+        request.POST, questions=invitation.questions, complete=action == "submit", prefix=department_code
+    )
     if not form.is_valid():
         return _form_errors(request, invitation, form)
-    name = invitation.provider.name
+    name = invitation.department.name
     try:
         if action == "draft":
             services.draft_save(invitation=invitation, **_answers(form))
         else:
             services.response_submit(invitation=invitation, **_answers(form))
     except SurveyError as error:
-        return _refused(request, cycle_id, provider_code, str(error))
+        return _refused(request, cycle_id, department_code, str(error))
     if action == "draft":
         return _done(
-            request, cycle_id, provider_code, "draft", f"Your draft for {name} was saved. Only you can see it."
+            request, cycle_id, department_code, "draft", f"Your draft for {name} was saved. Only you can see it."
         )
-    return _done(request, cycle_id, provider_code, "completed", _submitted(name))
+    return _done(request, cycle_id, department_code, "completed", _submitted(name))
 
 
 def _answers(form: AnswerForm) -> dict:
@@ -223,14 +229,14 @@ def _form_errors(request, invitation: Invitation, form: AnswerForm):
 
 
 @require_POST
-def decline(request, cycle_id: int, provider_code: str):
-    invitation = _invitation_for(request, cycle_id, provider_code)
+def decline(request, cycle_id: int, department_code: str):
+    invitation = _invitation_for(request, cycle_id, department_code)
     try:
         services.invitation_decline(invitation=invitation)
     except SurveyError as error:
-        return _refused(request, cycle_id, provider_code, str(error))
-    name = invitation.provider.name
-    return _done(request, cycle_id, provider_code, "declined", f"Noted: no interaction with {name} this period.")
+        return _refused(request, cycle_id, department_code, str(error))
+    name = invitation.department.name
+    return _done(request, cycle_id, department_code, "declined", f"Noted: no interaction with {name} this period.")
 
 
 def _done(request, cycle_id: int, code: str, status: str, message: str):
@@ -242,8 +248,8 @@ def _done(request, cycle_id: int, code: str, status: str, message: str):
         return redirect(survey_url(cycle_id, code))
     left = list(
         Invitation.objects.filter(cycle_id=cycle_id, employee__user=request.user, status=Invitation.Status.PENDING)
-        .order_by("provider__name")
-        .values_list("provider__code", flat=True)
+        .order_by("department__name")
+        .values_list("department__code", flat=True)
     )
     if not left:
         messages.success(request, f"{message} That was the last one: thank you.")
@@ -282,7 +288,7 @@ def _count_participation(cycle: Cycle) -> dict:
     invitations = Invitation.objects.filter(cycle=cycle)
     pairs = list(invitations.participation_by_pair())
     names = Department.objects.only("code", "name").in_bulk(
-        {row["rater_department"] for row in pairs} | {row["provider"] for row in pairs}
+        {row["rater_department"] for row in pairs} | {row["department"] for row in pairs}
     )
     keys = ("invited", "completed", "declined")
 
@@ -312,14 +318,14 @@ def _count_participation(cycle: Cycle) -> dict:
     return {
         "totals": totals,
         "by_rater": table("rater_department"),
-        "by_provider": table("provider"),
+        "by_department": table("department"),
         "as_of": timezone.now(),
     }
 
 
 @hr_required
 def cycle_list(request):
-    cycles = Cycle.objects.annotate(provider_count=Count("providers", distinct=True)).order_by("-opens_at")
+    cycles = Cycle.objects.annotate(department_count=Count("departments", distinct=True)).order_by("-opens_at")
     page = Paginator(cycles, 25).get_page(request.GET.get("page"))
     return render(request, "surveys/cycle_list.html", {"page": page})
 
@@ -360,7 +366,7 @@ def cycle_edit(request, pk: int):
 @hr_required
 def cycle_detail(request, pk: int):
     cycle = get_object_or_404(Cycle, pk=pk)
-    context: dict[str, Any] = {"cycle": cycle, "providers": cycle.providers.order_by("name")}
+    context: dict[str, Any] = {"cycle": cycle, "departments": cycle.departments.order_by("name")}
     if cycle.is_editable:
         context["preview"] = services.cycle_preview(cycle=cycle)
     else:

@@ -142,7 +142,7 @@ def open_cycle(org) -> Cycle:
 @pytest.fixture
 def invitation(org, open_cycle) -> Invitation:
     """The outsider's (Sales) invitation to rate IT."""
-    return Invitation.objects.select_related("cycle", "provider").get(cycle=open_cycle, employee=org.outsider)
+    return Invitation.objects.select_related("cycle", "department").get(cycle=open_cycle, employee=org.outsider)
 
 
 # --- generated results (tests/scorecards, tests/ops) ---------------------------------------------

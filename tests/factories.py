@@ -96,7 +96,7 @@ def make_cycle(org, *, status: str = "draft", **fields) -> Cycle:
         closes_at=fields.pop("closes_at", now + timedelta(days=14)),
         **fields,
     )
-    cycle.providers.set([org.it, org.sales])
+    cycle.departments.set([org.it, org.sales])
     if status == "open":
         services.cycle_open(cycle_id=cycle.pk)
         cycle.refresh_from_db()
@@ -152,7 +152,9 @@ class Generated:
 
     def scores(self, provider: str, parameter: str) -> list[int]:
         return [
-            r["scores"][parameter] for r in self.responses if r["provider"] == provider and r["scores"].get(parameter)
+            r["scores"][parameter]
+            for r in self.responses
+            if r["department"] == provider and r["scores"].get(parameter)
         ]
 
 
@@ -214,7 +216,7 @@ def generate(
                 responses.append(
                     {
                         "rater": rater,
-                        "provider": provider,
+                        "department": provider,
                         "scores": scores,
                         "good": rng.choice(GOOD) if rng.random() < 0.3 else "",
                         "improve": rng.choice(IMPROVE) if rng.random() < 0.3 else "",
@@ -235,7 +237,7 @@ def generate(
     )
     for number, r in enumerate(responses):
         for code, score in r["scores"].items():
-            writer.writerow([f"r{number}", r["rater"], r["provider"], code, score or "", r["good"], r["improve"]])
+            writer.writerow([f"r{number}", r["rater"], r["department"], code, score or "", r["good"], r["improve"]])
     result = responses_import(
         file=CsvFile(f"{name}.csv", buffer.getvalue().encode()),
         name=name,

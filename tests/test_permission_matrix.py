@@ -58,8 +58,8 @@ MATRIX: dict[str, tuple[dict, dict[str, int]]] = {
     # Sales and HR depend on IT: their people have an invitation; IT's own people have none.
     "surveys:survey": ({"cycle_id": "open"}, members(200, colleague=404, head=404)),
     # A department's address leads to its section of the survey page.
-    "surveys:answer": ({"cycle_id": "open", "provider_code": "it"}, members(302, colleague=404, head=404)),
-    "surveys:decline": ({"cycle_id": "open", "provider_code": "it"}, members(405)),
+    "surveys:answer": ({"cycle_id": "open", "department_code": "it"}, members(302, colleague=404, head=404)),
+    "surveys:decline": ({"cycle_id": "open", "department_code": "it"}, members(405)),
     "surveys:cycle_list": ({}, HR_ONLY),
     "surveys:cycle_create": ({}, HR_ONLY),
     "surveys:cycle_detail": ({"pk": "open"}, HR_ONLY),
@@ -165,8 +165,8 @@ def test_hr_actions_are_carried_out_for_hr(client, org, world, name):
         ("departments:edit", {"code": "nope"}, "hr"),
         ("departments:charter_edit", {"code": "nope"}, "hr"),
         ("departments:dependencies_edit", {"code": "nope"}, "hr"),
-        ("surveys:answer", {"cycle_id": 999999, "provider_code": "it"}, "outsider"),
-        ("surveys:answer", {"cycle_id": "open", "provider_code": "nope"}, "outsider"),
+        ("surveys:answer", {"cycle_id": 999999, "department_code": "it"}, "outsider"),
+        ("surveys:answer", {"cycle_id": "open", "department_code": "nope"}, "outsider"),
         ("surveys:cycle_detail", {"pk": 999999}, "hr"),
         ("surveys:cycle_edit", {"pk": 999999}, "hr"),
         ("surveys:cycle_launch", {"pk": 999999}, "hr"),

@@ -42,7 +42,7 @@ def on_scale(value) -> float:
 
 @register.filter
 def heat(cell_mean, target) -> str:
-    """Diverging colour class of a heatmap cell, centred on the provider's target."""
+    """Diverging colour class of a heatmap cell, centred on the department's target."""
     if cell_mean is None:
         return "heat-none"
     gap = float(cell_mean) - float(target if target is not None else 4)

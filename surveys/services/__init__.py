@@ -10,7 +10,7 @@ Guarantees, per service, in its docstring.
 
 from .answering import check_cycle_answerable, draft_save, invitation_decline, response_submit, response_submit_as
 from .errors import SurveyError
-from .invitations import Preview, cycle_preview, cycle_snapshot, eligible_providers, invitations_create
+from .invitations import Preview, cycle_preview, cycle_snapshot, eligible_departments, invitations_create
 from .lifecycle import (
     PERIODS,
     cycle_close,
@@ -37,7 +37,7 @@ __all__ = [
     "cycle_snapshot",
     "cycles_advance",
     "draft_save",
-    "eligible_providers",
+    "eligible_departments",
     "invitation_decline",
     "invitations_create",
     "release_if_due",

@@ -31,9 +31,9 @@ def check_cycle_answerable(cycle: Cycle) -> None:
 def _check_answerable(invitation: Invitation) -> None:
     check_cycle_answerable(invitation.cycle)
     if invitation.status == Invitation.Status.COMPLETED:
-        raise SurveyError(f"You already submitted your ratings for {invitation.provider.name}. Nothing was changed.")
+        raise SurveyError(f"You already submitted your ratings for {invitation.department.name}. Nothing was changed.")
     if invitation.status == Invitation.Status.DECLINED:
-        raise SurveyError(f"You said you had no interaction with {invitation.provider.name}. Nothing was changed.")
+        raise SurveyError(f"You said you had no interaction with {invitation.department.name}. Nothing was changed.")
 
 
 def _validate_scores(questions: Iterable[CycleParameter], scores: dict[str, int | None], *, complete: bool) -> dict:
@@ -73,9 +73,9 @@ def draft_save(
         pk=invitation.pk, status=Invitation.Status.PENDING, cycle_id__in=open_cycle
     ).update(draft_sealed=seal(draft.answers), draft_saved_at=draft.updated_at)
     if not saved:
-        current = Invitation.objects.select_related("cycle", "provider").get(pk=invitation.pk)
+        current = Invitation.objects.select_related("cycle", "department").get(pk=invitation.pk)
         _check_answerable(current)  # the cycle closed meanwhile, in words
-        raise SurveyError(f"You already answered for {invitation.provider.name}. Nothing was changed.")
+        raise SurveyError(f"You already answered for {invitation.department.name}. Nothing was changed.")
     return draft
 
 
@@ -97,7 +97,7 @@ def _claim(sealed: bytes, which: str, params: list, cycle_id: int) -> tuple[int,
           AND cycle_id IN (SELECT id FROM {cycles} WHERE id = %s AND status = %s AND closes_at > %s)
         RETURNING rater_department_id,
           1 + (SELECT COUNT(*) FROM {table} w WHERE w.cycle_id = {table}.cycle_id
-               AND w.provider_id = {table}.provider_id AND w.rater_department_id = {table}.rater_department_id
+               AND w.department_id = {table}.department_id AND w.rater_department_id = {table}.rater_department_id
                AND w.answers_sealed IS NOT NULL AND w.id <> {table}.id)
     """
     params = [Invitation.Status.COMPLETED, sealed, *params, Invitation.Status.PENDING]
@@ -129,13 +129,13 @@ def response_submit(
     claimed = _claim(sealed, "id = %s", [invitation.pk], invitation.cycle_id)
     if claimed is None:
         # Why not, in words: the cycle closed meanwhile, or another tab answered first.
-        current = Invitation.objects.select_related("cycle", "provider").get(pk=invitation.pk)
+        current = Invitation.objects.select_related("cycle", "department").get(pk=invitation.pk)
         _check_answerable(current)
-        raise SurveyError(f"You already submitted your ratings for {invitation.provider.name}. Nothing was changed.")
+        raise SurveyError(f"You already submitted your ratings for {invitation.department.name}. Nothing was changed.")
     release_if_due(
         cycle_id=invitation.cycle_id,
         score_threshold=invitation.cycle.score_threshold,
-        provider_id=invitation.provider_id,
+        department_id=invitation.department_id,
         rater_department_id=claimed[0],
         waiting=claimed[1],
     )
@@ -157,18 +157,18 @@ def response_submit_as(
         sealed = _sealed(questionnaire.questions, scores, comment_good, comment_improve)
     except SurveyError:
         return False
-    provider = questionnaire.provider
-    which = f"""cycle_id = %s AND provider_id = %s
-        AND provider_id = (SELECT id FROM {Department._meta.db_table} WHERE code = %s)
+    department = questionnaire.department
+    which = f"""cycle_id = %s AND department_id = %s
+        AND department_id = (SELECT id FROM {Department._meta.db_table} WHERE code = %s)
         AND employee_id = (SELECT id FROM {Employee._meta.db_table} WHERE user_id = %s AND active)"""
-    params = [questionnaire.cycle_id, provider.pk, provider.code, user.pk]
+    params = [questionnaire.cycle_id, department.pk, department.code, user.pk]
     claimed = _claim(sealed, which, params, questionnaire.cycle_id)
     if claimed is None:
         return False
     release_if_due(
         cycle_id=questionnaire.cycle_id,
         score_threshold=questionnaire.score_threshold,
-        provider_id=provider.pk,
+        department_id=department.pk,
         rater_department_id=claimed[0],
         waiting=claimed[1],
     )

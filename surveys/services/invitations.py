@@ -13,7 +13,7 @@ from ..models import Cycle, CycleParameter, Invitation
 from .errors import SurveyError
 
 
-def eligible_providers() -> list[Department]:
+def eligible_departments() -> list[Department]:
     """The default scope: every active department with at least one active service parameter."""
     return list(
         Department.objects.active()
@@ -23,10 +23,10 @@ def eligible_providers() -> list[Department]:
 
 
 def _candidates_sql(*, snapshot: bool) -> str:
-    """Who is invited: active employees × the in-scope providers their department depends on.
+    """Who is invited: active employees × the in-scope departments their department depends on.
 
-    With `snapshot`, only providers that have questions in the cycle's snapshot (used when opening);
-    without, providers with an active charter (used for the preview before the snapshot exists).
+    With `snapshot`, only departments that have questions in the cycle's snapshot (used when opening);
+    without, departments with an active charter (used for the preview before the snapshot exists).
     """
     e, u, dep, d = (
         Employee._meta.db_table,
@@ -34,7 +34,7 @@ def _candidates_sql(*, snapshot: bool) -> str:
         Dependency._meta.db_table,
         Department._meta.db_table,
     )
-    scope = Cycle.providers.through._meta.db_table
+    scope = Cycle.departments.through._meta.db_table
     if snapshot:
         has_questions = (
             f"SELECT 1 FROM {CycleParameter._meta.db_table} q WHERE q.cycle_id = %s AND q.department_id = p.id"
@@ -42,7 +42,7 @@ def _candidates_sql(*, snapshot: bool) -> str:
     else:
         has_questions = f"SELECT 1 FROM {ServiceParameter._meta.db_table} q WHERE q.department_id = p.id AND q.active"
     return f"""
-        SELECT e.id AS employee_id, dep.provider_id AS provider_id, e.department_id AS rater_department_id
+        SELECT e.id AS employee_id, dep.provider_id AS department_id, e.department_id AS rater_department_id
         FROM {e} e
         JOIN {u} u ON u.id = e.user_id AND u.is_active
         JOIN {dep} dep ON dep.consumer_id = e.department_id
@@ -56,39 +56,39 @@ def _candidates_sql(*, snapshot: bool) -> str:
 class Preview:
     total: int
     employees: int
-    by_provider: list[tuple[str, int]]
+    by_department: list[tuple[str, int]]
     by_rater: list[tuple[str, int]]
 
 
 def cycle_preview(*, cycle: Cycle) -> Preview:
-    """How many invitations opening the cycle now would create, per provider and per rater department."""
+    """How many invitations opening the cycle now would create, per department and per rater department."""
     if not cycle.is_editable:
         raise SurveyError("Only a cycle that has not opened has a preview.")
     sql = _candidates_sql(snapshot=False)
     names = dict(Department.objects.values_list("id", "name"))
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT provider_id, COUNT(*) FROM ({sql}) c GROUP BY provider_id", [cycle.pk])
-        by_provider = sorted(((names[pk], n) for pk, n in cursor.fetchall()), key=lambda row: (-row[1], row[0]))
+        cursor.execute(f"SELECT department_id, COUNT(*) FROM ({sql}) c GROUP BY department_id", [cycle.pk])
+        by_department = sorted(((names[pk], n) for pk, n in cursor.fetchall()), key=lambda row: (-row[1], row[0]))
         cursor.execute(f"SELECT rater_department_id, COUNT(*) FROM ({sql}) c GROUP BY rater_department_id", [cycle.pk])
         by_rater = sorted(((names[pk], n) for pk, n in cursor.fetchall()), key=lambda row: (-row[1], row[0]))
         cursor.execute(f"SELECT COUNT(DISTINCT employee_id) FROM ({sql}) c", [cycle.pk])
         employees = cursor.fetchone()[0]
-    return Preview(sum(n for _, n in by_provider), employees, by_provider, by_rater)
+    return Preview(sum(n for _, n in by_department), employees, by_department, by_rater)
 
 
 def invitations_create(*, cycle: Cycle) -> int:
     """Invite everyone who should be invited and is not yet. One INSERT … SELECT; idempotent.
 
     Used when the cycle opens and, later, by HR to add people who joined during the cycle. The unique
-    constraint (cycle, employee, provider) with ON CONFLICT DO NOTHING makes a rerun create nothing.
+    constraint (cycle, employee, department) with ON CONFLICT DO NOTHING makes a rerun create nothing.
     """
     table = Invitation._meta.db_table
     sql = f"""
-        INSERT INTO {table} (cycle_id, employee_id, provider_id, rater_department_id, status)
-        SELECT %s, c.employee_id, c.provider_id, c.rater_department_id, %s
+        INSERT INTO {table} (cycle_id, employee_id, department_id, rater_department_id, status)
+        SELECT %s, c.employee_id, c.department_id, c.rater_department_id, %s
         FROM ({_candidates_sql(snapshot=True)}) c
         WHERE true -- SQLite needs a WHERE here, or it reads ON CONFLICT as a join condition
-        ON CONFLICT (cycle_id, employee_id, provider_id) DO NOTHING
+        ON CONFLICT (cycle_id, employee_id, department_id) DO NOTHING
     """
     with connection.cursor() as cursor:
         cursor.execute(sql, [cycle.pk, Invitation.Status.PENDING, cycle.pk, cycle.pk])
@@ -100,7 +100,7 @@ def cycle_snapshot(*, cycle: Cycle) -> int:
     existing = set(CycleParameter.objects.filter(cycle=cycle).values_list("department_id", "code"))
     parameters = [
         p
-        for p in ServiceParameter.objects.filter(active=True, department__in=cycle.providers.all())
+        for p in ServiceParameter.objects.filter(active=True, department__in=cycle.departments.all())
         if (p.department_id, p.code) not in existing
     ]
     created = CycleParameter.objects.bulk_create(

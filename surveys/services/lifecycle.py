@@ -138,7 +138,7 @@ def cycle_repeat(*, cycle: Cycle, period: str, name: str) -> Cycle:
         reminder_days_before_close=cycle.reminder_days_before_close,
         intro=cycle.intro,
     )
-    new.providers.set(cycle.providers.filter(active=True))
+    new.departments.set(cycle.departments.filter(active=True))
     return new
 
 

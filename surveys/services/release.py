@@ -52,7 +52,7 @@ def release_due(*, waiting: int, score_threshold: int) -> bool:
 
 
 def release_if_due(
-    *, cycle_id: int, score_threshold: int, provider_id: int, rater_department_id: int, waiting: int
+    *, cycle_id: int, score_threshold: int, department_id: int, rater_department_id: int, waiting: int
 ) -> bool:
     """After a submission that left `waiting` answers waiting in its pair: when due (release_due),
     hand their release to a worker (at once, in-process, where tasks run eagerly), so that the
@@ -63,7 +63,7 @@ def release_if_due(
     from ..tasks import responses_release_task
 
     try:
-        enqueue_on_commit(responses_release_task, cycle_id, provider_id, rater_department_id)
+        enqueue_on_commit(responses_release_task, cycle_id, department_id, rater_department_id)
     except (DatabaseError, Retry):
         # Tasks run in-process and this one failed (the database went away): the answers stay
         # sealed and waiting, and the submission, already stored, is not undone by it.
@@ -72,7 +72,7 @@ def release_if_due(
     return True
 
 
-def responses_release(*, cycle_id: int, provider_id: int, rater_department_id: int, final: bool = False) -> int:
+def responses_release(*, cycle_id: int, department_id: int, rater_department_id: int, final: bool = False) -> int:
     """Release one pair's waiting answers. Atomic; returns how many were released.
 
     It locks every completed invitation of the pair first (it rewrites them all): not `final`, it
@@ -88,7 +88,7 @@ def responses_release(*, cycle_id: int, provider_id: int, rater_department_id: i
     key) none leaves, so the ones that could never leave later on their own.
     """
     try:
-        return _release_pair(cycle_id, provider_id, rater_department_id, final)
+        return _release_pair(cycle_id, department_id, rater_department_id, final)
     except OperationalError as error:
         if final or getattr(error.__cause__, "pgcode", None) != _LOCK_NOT_AVAILABLE:
             raise
@@ -96,8 +96,8 @@ def responses_release(*, cycle_id: int, provider_id: int, rater_department_id: i
 
 
 @transaction.atomic
-def _release_pair(cycle_id: int, provider_id: int, rater_department_id: int, final: bool) -> int:
-    pair = {"cycle_id": cycle_id, "provider_id": provider_id, "rater_department_id": rater_department_id}
+def _release_pair(cycle_id: int, department_id: int, rater_department_id: int, final: bool) -> int:
+    pair = {"cycle_id": cycle_id, "department_id": department_id, "rater_department_id": rater_department_id}
     completed = Invitation.objects.filter(**pair, status=Invitation.Status.COMPLETED)
     locked = list(
         completed.select_for_update(nowait=not final, of=("self",)).values_list(
@@ -127,9 +127,9 @@ def _release_pair(cycle_id: int, provider_id: int, rater_department_id: int, fin
     cycle = Cycle(pk=cycle_id, opened_at=opened_at)  # what the snapshot's questions are found by
     released = [pk for pk, _ in rows]
     if connection.vendor == "postgresql":
-        _store_and_clear_in_one_statement(*_new_rows(cycle, provider_id, rater_department_id, answers), released)
+        _store_and_clear_in_one_statement(*_new_rows(cycle, department_id, rater_department_id, answers), released)
         return len(released)
-    responses_store(cycle=cycle, provider_id=provider_id, rater_department_id=rater_department_id, answers=answers)
+    responses_store(cycle=cycle, department_id=department_id, rater_department_id=rater_department_id, answers=answers)
     # One UPDATE: the released answers are cleared, and every completed invitation of the pair is
     # re-stamped with this transaction's id.
     completed.update(
@@ -150,9 +150,9 @@ def _store_and_clear_in_one_statement(responses: list[Response], answers: list[A
     invitations, stored = Invitation._meta.db_table, Answer._meta.db_table
     sql = f"""
         WITH new_responses AS (
-            INSERT INTO {Response._meta.db_table} (id, cycle_id, provider_id, rater_department_id, comment_good,
+            INSERT INTO {Response._meta.db_table} (id, cycle_id, department_id, rater_department_id, comment_good,
                                      comment_improve, rated_count, score_sum)
-            SELECT id, %(cycle)s, %(provider)s, %(rater)s, good, improve, rated, total
+            SELECT id, %(cycle)s, %(department)s, %(rater)s, good, improve, rated, total
             FROM unnest(%(ids)s::uuid[], %(good)s::text[], %(improve)s::text[], %(rated)s::int[], %(total)s::int[])
                  AS r(id, good, improve, rated, total)
         ), new_answers AS (
@@ -162,12 +162,12 @@ def _store_and_clear_in_one_statement(responses: list[Response], answers: list[A
                         %(scores)s::int[]) AS a(id, response_id, parameter_id, score)
         )
         UPDATE {invitations} SET answers_sealed = CASE WHEN id = ANY(%(released)s) THEN NULL ELSE answers_sealed END
-        WHERE cycle_id = %(cycle)s AND provider_id = %(provider)s AND rater_department_id = %(rater)s
+        WHERE cycle_id = %(cycle)s AND department_id = %(department)s AND rater_department_id = %(rater)s
           AND status = %(completed)s
     """
     params: dict[str, Any] = {
         "cycle": pair.cycle_id,
-        "provider": pair.provider_id,
+        "department": pair.department_id,
         "rater": pair.rater_department_id,
         "ids": [str(r.pk) for r in responses],
         "good": [r.comment_good for r in responses],
@@ -189,27 +189,27 @@ def responses_release_all(*, cycle_id: int) -> int:
     """Closing: release every pair's waiting answers (final), a transaction each. Returns how many."""
     pairs = (
         Invitation.objects.filter(cycle_id=cycle_id, answers_sealed__isnull=False)
-        .values_list("provider_id", "rater_department_id")
+        .values_list("department_id", "rater_department_id")
         .distinct()
-        .order_by("provider_id", "rater_department_id")
+        .order_by("department_id", "rater_department_id")
     )
     return sum(
-        responses_release(cycle_id=cycle_id, provider_id=provider, rater_department_id=rater, final=True)
-        for provider, rater in list(pairs)
+        responses_release(cycle_id=cycle_id, department_id=department, rater_department_id=rater, final=True)
+        for department, rater in list(pairs)
     )
 
 
 def _new_rows(
-    cycle: Cycle, provider_id: int, rater_department_id: int, answers: list[Answers]
+    cycle: Cycle, department_id: int, rater_department_id: int, answers: list[Answers]
 ) -> tuple[list[Response], list[Answer]]:
     """One pair's anonymous responses and their answers, unsaved, in random order, with random ids."""
     answers = list(answers)
     _shuffle(answers)
-    question_ids = {question.code: question.pk for question in questions_of(cycle, provider_id)}
+    question_ids = {question.code: question.pk for question in questions_of(cycle, department_id)}
     responses = [
         Response(
             cycle_id=cycle.pk,
-            provider_id=provider_id,
+            department_id=department_id,
             rater_department_id=rater_department_id,
             comment_good=given.comment_good,
             comment_improve=given.comment_improve,
@@ -225,11 +225,11 @@ def _new_rows(
     return responses, rows
 
 
-def responses_store(*, cycle: Cycle, provider_id: int, rater_department_id: int, answers: list[Answers]) -> int:
+def responses_store(*, cycle: Cycle, department_id: int, rater_department_id: int, answers: list[Answers]) -> int:
     """Write anonymous responses of one pair into Response and Answer, in random order. The only
     writer of those tables (on PostgreSQL the release writes the same rows in its one statement):
     the release and the past-results import call it. Call it in a transaction."""
-    responses, rows = _new_rows(cycle, provider_id, rater_department_id, answers)
+    responses, rows = _new_rows(cycle, department_id, rater_department_id, answers)
     Response.objects.bulk_create(responses)
     Answer.objects.bulk_create(rows, batch_size=5000)
     return len(responses)

@@ -55,11 +55,11 @@ class Scenario:
     submitted: dict[int, dict] = field(default_factory=dict)
 
     def invitations(self) -> list[Invitation]:
-        return list(Invitation.objects.filter(cycle=self.cycle).select_related("provider", "employee"))
+        return list(Invitation.objects.filter(cycle=self.cycle).select_related("department", "employee"))
 
     def answer(self, invitation: Invitation, *, action: str = "submit", comment: str | None = None) -> dict:
         """One department's form on the survey page, sent as its script sends it."""
-        code = invitation.provider.code
+        code = invitation.department.code
         scores = {p: self.rng.randint(1, 5) for p in PROVIDERS[code]}
         comment = comment if comment is not None else f"comment-{uuid.uuid4().hex}"
         data = {f"{code}-q_{p}": str(s) for p, s in scores.items()}
@@ -88,8 +88,8 @@ def build_scenario(*, seed: int = 7) -> Scenario:
             )
     people = []
     for rater, size in RATERS.items():
-        for provider in PROVIDERS:
-            DependencyFactory(consumer=departments[rater], provider=departments[provider])
+        for department in PROVIDERS:
+            DependencyFactory(consumer=departments[rater], provider=departments[department])
         people += [EmployeeFactory(department=departments[rater]) for _ in range(size)]
     # HR works in a department that rates nobody: its admin is an observer here, not a rater.
     hr = make_hr(EmployeeFactory(department=DepartmentFactory(code="people", name="People")))
@@ -102,7 +102,7 @@ def build_scenario(*, seed: int = 7) -> Scenario:
         score_threshold=K,
         comment_threshold=K,
     )
-    cycle.providers.set([departments[code] for code in PROVIDERS])
+    cycle.departments.set([departments[code] for code in PROVIDERS])
     response = client.post(reverse("surveys:cycle_open", args=[cycle.pk]))
     assert response.status_code == 302
     cycle.refresh_from_db()

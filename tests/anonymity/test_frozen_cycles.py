@@ -76,7 +76,7 @@ def test_django_admin_cannot_lower_the_thresholds_or_change_the_status(postgresq
     assert page.status_code == 200
     form = _FormFields()
     form.feed(page.content.decode())
-    for frozen in ("score_threshold", "comment_threshold", "status", "providers"):
+    for frozen in ("score_threshold", "comment_threshold", "status", "departments"):
         assert frozen not in form.data, f"{frozen} is editable in admin"
 
     data = form.data | {"score_threshold": ["3"], "comment_threshold": ["3"], "status": ["open"], "_save": ["Save"]}
@@ -97,8 +97,8 @@ def test_the_model_and_the_database_refuse_changes_to_an_opened_cycle(postgresql
         lambda: Cycle.objects.filter(pk=cycle.pk).update(score_threshold=3, comment_threshold=3),
         lambda: Cycle.objects.filter(pk=cycle.pk).update(status=Cycle.Status.OPEN),
         lambda: Cycle.objects.filter(pk=cycle.pk).update(status=Cycle.Status.DRAFT),
-        lambda: cycle.providers.clear(),
-        lambda: cycle.providers.add(scenario.hr.department),
+        lambda: cycle.departments.clear(),
+        lambda: cycle.departments.add(scenario.hr.department),
         lambda: CycleParameter.objects.filter(cycle=cycle).update(target="1.00"),
         lambda: CycleParameter.objects.filter(cycle=cycle).delete(),
     ]
@@ -107,7 +107,7 @@ def test_the_model_and_the_database_refuse_changes_to_an_opened_cycle(postgresql
             attempt()
     cycle.refresh_from_db()
     assert (cycle.score_threshold, cycle.comment_threshold, cycle.status) == (5, 5, Cycle.Status.CLOSED)
-    assert cycle.providers.count() == 2 and CycleParameter.objects.filter(cycle=cycle).count() == 4
+    assert cycle.departments.count() == 2 and CycleParameter.objects.filter(cycle=cycle).count() == 4
 
     # The lifecycle still moves forward.
     services.cycle_publish(cycle=cycle)

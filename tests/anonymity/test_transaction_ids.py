@@ -55,17 +55,17 @@ def attacker_groups(cycle) -> tuple[dict[int, int], int]:
     many invitations the dead versions named the release that took the answers."""
     table = Invitation._meta.db_table
     invitations = _live_rows(
-        f"SELECT id, provider_id, rater_department_id, xmin::text::bigint FROM {table}"
+        f"SELECT id, department_id, rater_department_id, xmin::text::bigint FROM {table}"
         " WHERE cycle_id = %s AND status = 'completed'",
         [cycle.pk],
     )
     releases: dict[tuple[int, int], dict[int, int]] = defaultdict(dict)  # pair -> release xid -> responses
-    for provider, rater, xmin, count in _live_rows(
-        f"SELECT provider_id, rater_department_id, xmin::text::bigint, COUNT(*) FROM {Response._meta.db_table}"
+    for department, rater, xmin, count in _live_rows(
+        f"SELECT department_id, rater_department_id, xmin::text::bigint, COUNT(*) FROM {Response._meta.db_table}"
         " WHERE cycle_id = %s GROUP BY 1, 2, 3",
         [cycle.pk],
     ):
-        releases[provider, rater][xmin] = count
+        releases[department, rater][xmin] = count
 
     # Dead row versions: the version that first holds no waiting answers after one that did was
     # written by the release that took them.
@@ -82,8 +82,8 @@ def attacker_groups(cycle) -> tuple[dict[int, int], int]:
                 released_by[invitation_id] = xmin
 
     groups = {}
-    for invitation_id, provider, rater, xmin in invitations:
-        pair = releases.get((provider, rater), {})
+    for invitation_id, department, rater, xmin in invitations:
+        pair = releases.get((department, rater), {})
         candidates = []
         # Live rows: the first release of the pair at or after the invitation's stamp.
         later = sorted(x for x in pair if x >= xmin)
@@ -100,11 +100,11 @@ def attacker_groups(cycle) -> tuple[dict[int, int], int]:
 def assert_nobody_is_singled_out(cycle) -> int:
     completed_per_pair = defaultdict(int)
     pair_of = {}
-    for pk, provider, rater in Invitation.objects.filter(cycle=cycle, status="completed").values_list(
-        "pk", "provider_id", "rater_department_id"
+    for pk, department, rater in Invitation.objects.filter(cycle=cycle, status="completed").values_list(
+        "pk", "department_id", "rater_department_id"
     ):
-        completed_per_pair[provider, rater] += 1
-        pair_of[pk] = (provider, rater)
+        completed_per_pair[department, rater] += 1
+        pair_of[pk] = (department, rater)
     groups, named = attacker_groups(cycle)
     exposed = {pk: size for pk, size in groups.items() if size < min(K, completed_per_pair[pair_of[pk]])}
     assert not exposed, f"{len(exposed)} of {len(groups)} responses narrowed below their group: {exposed}"

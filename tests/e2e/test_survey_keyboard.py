@@ -36,7 +36,7 @@ def two_department_cycle(org):
     Dependency.objects.create(consumer=org.sales, provider=org.hr_dept)
     org.hr_dept.parameters.create(code="advice", name="Advice", description="Sound advice.", target=4)
     cycle = make_cycle(org)
-    cycle.providers.add(org.hr_dept)
+    cycle.departments.add(org.hr_dept)
     services.cycle_open(cycle_id=cycle.pk)
     return cycle
 
@@ -62,19 +62,19 @@ def step(page, name: str):
 
 
 def stored() -> list[tuple]:
-    """Every response, waiting or released: (provider, rater department, scores, comment_good), by provider."""
+    """Every response, waiting or released: (department, rater department, scores, comment_good), by department."""
     rows = [
-        (p.provider.code, p.rater_department.code, *astuple(unseal(p.answers_sealed))[:2])
+        (p.department.code, p.rater_department.code, *astuple(unseal(p.answers_sealed))[:2])
         for p in Invitation.objects.exclude(answers_sealed=None)
     ]
     for r in Response.objects.all():
         scores = {a.parameter.code: a.score for a in r.answers.all()}
-        rows.append((r.provider.code, r.rater_department.code, scores, r.comment_good))
+        rows.append((r.department.code, r.rater_department.code, scores, r.comment_good))
     return sorted(rows, key=lambda row: row[0])
 
 
 def statuses(cycle, employee) -> dict[str, str]:
-    return dict(Invitation.objects.filter(cycle=cycle, employee=employee).values_list("provider__code", "status"))
+    return dict(Invitation.objects.filter(cycle=cycle, employee=employee).values_list("department__code", "status"))
 
 
 def test_employee_answers_two_departments_with_the_keyboard_only_and_the_page_never_reloads(page, org):
@@ -130,7 +130,7 @@ def test_employee_answers_two_departments_with_the_keyboard_only_and_the_page_ne
     expect(it.get_by_text("Your draft for IT was saved. Only you can see it.")).to_be_visible()
     expect(step(page, "IT")).to_contain_text("Draft")
     expect(page.get_by_text("1 of 2 departments done")).to_be_visible()
-    saved = Invitation.objects.get(cycle=cycle, employee=org.outsider, provider__code="it")
+    saved = Invitation.objects.get(cycle=cycle, employee=org.outsider, department__code="it")
     assert saved.draft.scores == {"responsiveness": 4, "quality": None}
 
     page.keyboard.press("Shift+Tab")  # from "Save draft" back to "Submit"
@@ -189,7 +189,7 @@ def test_without_javascript_each_department_is_an_ordinary_post_back_to_the_surv
     expect(it.get_by_text("Continuing your draft from")).to_be_visible()
     expect(question(it, "Responsiveness").get_by_label("4 Good")).to_be_checked()
     expect(question(it, "Quality of work").get_by_label("Not applicable")).to_be_checked()
-    saved = Invitation.objects.get(cycle=cycle, employee=org.outsider, provider__code="it")
+    saved = Invitation.objects.get(cycle=cycle, employee=org.outsider, department__code="it")
     assert saved.draft.scores == {"responsiveness": 4, "quality": None}
 
     it.get_by_role("button", name="Submit").click()

@@ -27,10 +27,10 @@ def stored(model, cycle, **filters):
 
 def test_parameter_figures_match_an_independent_computation(generated):
     checked = 0
-    for provider, parameters in CHARTERS.items():
+    for department, parameters in CHARTERS.items():
         for code, _weight, target in parameters:
-            scores = np.array(generated.scores(provider, code))
-            row = stored(ParameterScore, generated.cycle).get(department__code=provider, code=code)
+            scores = np.array(generated.scores(department, code))
+            row = stored(ParameterScore, generated.cycle).get(department__code=department, code=code)
             assert row.n == len(scores)
             if len(scores) < 5:
                 assert row.suppressed
@@ -59,13 +59,13 @@ def test_change_and_its_significance_match_welchs_t_test(departments):
 
     verdicts = []
     for cycle_now, now, was in ((after.cycle, after, before), (same.cycle, same, after)):
-        for provider, code in (("it", "resp"), ("it", "qual"), ("fin", "resp"), ("fin", "acc"), ("fac", "clean")):
-            row = stored(ParameterScore, cycle_now).get(department__code=provider, code=code)
-            a, b = np.array(now.scores(provider, code)), np.array(was.scores(provider, code))
+        for department, code in (("it", "resp"), ("it", "qual"), ("fin", "resp"), ("fin", "acc"), ("fac", "clean")):
+            row = stored(ParameterScore, cycle_now).get(department__code=department, code=code)
+            a, b = np.array(now.scores(department, code)), np.array(was.scores(department, code))
             assert row.previous_mean == pytest.approx(b.mean(), **APPROX)
             assert row.change == pytest.approx(a.mean() - b.mean(), **APPROX)
             p_value = sp.ttest_ind(a, b, equal_var=False).pvalue if a.std() + b.std() else 1.0
-            assert row.change_significant == (p_value < 0.05), (provider, code, p_value)
+            assert row.change_significant == (p_value < 0.05), (department, code, p_value)
             verdicts.append(row.change_significant)
     assert True in verdicts and False in verdicts  # both outcomes were exercised
 
@@ -76,7 +76,7 @@ def test_the_overall_index_is_the_weighted_mean_of_the_unsuppressed_parameters(g
     # avail (weight 1) had four ratings: suppressed, so it stays out of the index.
     assert stored(ParameterScore, generated.cycle).get(department__code="it", code="avail").suppressed
     assert it.mean == pytest.approx((1 * resp.mean() + 2 * qual.mean()) / 3, **APPROX)
-    rated = [r for r in generated.responses if r["provider"] == "it" and any(v for v in r["scores"].values())]
+    rated = [r for r in generated.responses if r["department"] == "it" and any(v for v in r["scores"].values())]
     assert it.n == len(rated)
     assert str(it.target) == f"{(4.00 * 1 + 3.75 * 2) / 3:.2f}"
 
@@ -85,13 +85,13 @@ def test_heatmap_cells_are_the_mean_of_the_shown_parameters_ratings_in_their_res
     hidden = set(
         ParameterScore.objects.filter(cycle=generated.cycle, suppressed=True).values_list("department__code", "code")
     )
-    for (provider, rater), _count in PLAN.items():
-        responses = [r for r in generated.responses if (r["provider"], r["rater"]) == (provider, rater)]
-        ratings = [v for r in responses for code, v in r["scores"].items() if v and (provider, code) not in hidden]
-        cell = stored(HeatmapCell, generated.cycle).get(department__code=provider, rater_department__code=rater)
+    for (department, rater), _count in PLAN.items():
+        responses = [r for r in generated.responses if (r["department"], r["rater"]) == (department, rater)]
+        ratings = [v for r in responses for code, v in r["scores"].items() if v and (department, code) not in hidden]
+        cell = stored(HeatmapCell, generated.cycle).get(department__code=department, rater_department__code=rater)
         # n: the responses that rated a shown parameter (the others add nothing to the mean)
         assert cell.n == sum(
-            1 for r in responses if any(v for c, v in r["scores"].items() if (provider, c) not in hidden)
+            1 for r in responses if any(v for c, v in r["scores"].items() if (department, c) not in hidden)
         )
         if not cell.suppressed:
             assert cell.mean == pytest.approx(np.mean(ratings), **APPROX)
@@ -133,7 +133,7 @@ def test_the_heatmap_row_rule_hides_the_smallest_cells_until_the_hidden_hold_the
 
 
 def test_suppressed_figures_are_stored_without_any_number(generated):
-    rated = sum(1 for r in generated.responses if r["provider"] == "tiny" and r["scores"]["resp"])
+    rated = sum(1 for r in generated.responses if r["department"] == "tiny" and r["scores"]["resp"])
     tiny = stored(DepartmentScore, generated.cycle).get(department__code="tiny")
     assert (tiny.n, tiny.suppressed, tiny.mean, tiny.target) == (rated, True, None, None)
     row = stored(ParameterScore, generated.cycle).get(department__code="tiny", code="resp")
@@ -175,7 +175,7 @@ def test_participation_is_counted_both_ways(org):
         (p.department.code, p.role): (p.invited, p.completed, p.declined, p.rate) for p in stored(Participation, cycle)
     }
     assert rows == {
-        ("it", "provider"): (3, 1, 1, 67),
+        ("it", "rated"): (3, 1, 1, 67),
         ("sales", "rater"): (2, 1, 0, 50),
         ("hr", "rater"): (1, 0, 1, 100),
     }

@@ -85,7 +85,7 @@ def org_open_cycle(departments):
 
     now = timezone.now()
     cycle = Cycle.objects.create(name="Open", opens_at=now, closes_at=now + timezone.timedelta(days=7))
-    cycle.providers.set([departments["it"]])
+    cycle.departments.set([departments["it"]])
     survey_services.cycle_open(cycle_id=cycle.pk)
     cycle_aggregate(cycle_id=cycle.pk)
     return cycle
@@ -262,7 +262,7 @@ def test_my_surveys_shows_the_published_results_of_the_departments_an_employee_r
 
     Dependency.objects.create(consumer=people["employee"].department, provider=people["head"].department)
     Dependency.objects.create(
-        consumer=people["employee"].department, provider=generated.cycle.providers.get(code="tiny")
+        consumer=people["employee"].department, provider=generated.cycle.departments.get(code="tiny")
     )
     client = as_(people["employee"])
     assert "Their published results" not in text(client.get("/my/surveys/"))
@@ -284,8 +284,8 @@ def test_a_wide_heatmap_is_shown_a_page_of_departments_at_a_time(as_, people, ge
     second = client.get("/hr/results/", {"cols": "2"}).context["org"]
     beyond = client.get("/hr/results/", {"cols": "99"}).context["org"]
 
-    names = [d.name for d in first.providers + second.providers]
-    assert names == sorted(names) and len(names) == 4 and len(first.providers) == 2
+    names = [d.name for d in first.departments + second.departments]
+    assert names == sorted(names) and len(names) == 4 and len(first.departments) == 2
     assert [number for number, *_ in first.column_pages] == [1, 2]
     assert beyond.columns_page == 2  # clamped
     assert client.get("/hr/results/", {"cols": "abc"}).status_code == 200

@@ -75,7 +75,7 @@ def test_answers_wait_until_their_pair_can_hide_each_author_and_k_always_stay_be
     EmployeeFactory.create_batch(12, department=org.sales)
     services.cycle_open(cycle_id=cycle.pk)
     invitations = list(
-        Invitation.objects.filter(cycle=cycle, provider=org.it).select_related("cycle", "provider").order_by("pk")
+        Invitation.objects.filter(cycle=cycle, department=org.it).select_related("cycle", "department").order_by("pk")
     )
     assert len(invitations) == 15  # 14 in Sales, 1 in HR
 
@@ -119,7 +119,7 @@ def test_the_invitation_keeps_only_a_sealed_draft_and_submitting_erases_it(org, 
         "id",
         "cycle",
         "employee",
-        "provider",
+        "department",
         "rater_department",
         "status",
         "draft_sealed",  # the employee's draft, sealed, until they submit or decline
@@ -182,7 +182,7 @@ def test_a_pair_with_an_answer_sealed_by_a_lost_key_waits_whole_and_its_cycle_ha
     sales, hr = (
         list(
             Invitation.objects.filter(cycle=open_cycle, rater_department=department).select_related(
-                "cycle", "provider"
+                "cycle", "department"
             )
         )
         for department in (org.sales, org.hr_dept)

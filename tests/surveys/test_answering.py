@@ -25,9 +25,9 @@ from tests.factories import (
 )
 
 
-def url(cycle, provider="it") -> str:
+def url(cycle, department="it") -> str:
     """Where one department's form posts."""
-    return f"/surveys/{cycle.pk}/{provider}/"
+    return f"/surveys/{cycle.pk}/{department}/"
 
 
 def survey_url(cycle) -> str:
@@ -39,14 +39,14 @@ def drafts() -> list:
 
 
 def stored_responses() -> list[tuple]:
-    """Every response, released or waiting, as (provider, rater department, scores, comments)."""
+    """Every response, released or waiting, as (department, rater department, scores, comments)."""
     rows = [
-        (p.provider.code, p.rater_department.code, *astuple(unseal(p.answers_sealed)))
-        for p in Invitation.objects.exclude(answers_sealed=None).select_related("provider", "rater_department")
+        (p.department.code, p.rater_department.code, *astuple(unseal(p.answers_sealed)))
+        for p in Invitation.objects.exclude(answers_sealed=None).select_related("department", "rater_department")
     ]
-    for r in Response.objects.select_related("provider", "rater_department"):
+    for r in Response.objects.select_related("department", "rater_department"):
         scores = {a.parameter.code: a.score for a in Answer.objects.filter(response=r).select_related("parameter")}
-        rows.append((r.provider.code, r.rater_department.code, scores, r.comment_good, r.comment_improve))
+        rows.append((r.department.code, r.rater_department.code, scores, r.comment_good, r.comment_improve))
     return rows
 
 
@@ -134,7 +134,7 @@ def test_after_one_department_the_page_goes_on_to_the_next(login, org):
     DependencyFactory(consumer=org.sales, provider=org.hr_dept)
     ServiceParameterFactory(department=org.hr_dept, code="payroll", name="Payroll")
     cycle = make_cycle(org)
-    cycle.providers.add(org.hr_dept)
+    cycle.departments.add(org.hr_dept)
     services.cycle_open(cycle_id=cycle.pk)
     client = login(org.outsider)
 
@@ -279,7 +279,7 @@ def test_a_second_submit_is_refused_with_a_message_and_stores_nothing_more(login
 
 def test_the_same_invitation_seen_twice_in_memory_still_submits_once(invitation):
     # Two tabs: both loaded the invitation while it was pending.
-    other_tab = Invitation.objects.select_related("cycle", "provider").get(pk=invitation.pk)
+    other_tab = Invitation.objects.select_related("cycle", "department").get(pk=invitation.pk)
 
     services.response_submit(invitation=invitation, scores=ALL_GOOD)
     with pytest.raises(SurveyError, match="already submitted"):
@@ -298,7 +298,7 @@ def test_concurrent_submits_of_one_invitation_store_exactly_one_response(org):
     outcomes: list[str] = []
 
     def submit() -> None:
-        invitation = Invitation.objects.select_related("cycle", "provider").get(pk=invitation_id)
+        invitation = Invitation.objects.select_related("cycle", "department").get(pk=invitation_id)
         start.wait()
         try:
             services.response_submit(invitation=invitation, scores=ALL_GOOD)
@@ -389,7 +389,7 @@ def test_a_draft_saved_while_the_survey_is_submitted_never_outlives_it(org):
         pytest.skip("needs PostgreSQL for truly concurrent transactions (set DATABASE_URL)")
 
     def save_draft(invitation_id: int, start: threading.Barrier) -> None:
-        invitation = Invitation.objects.select_related("cycle", "provider").get(pk=invitation_id)
+        invitation = Invitation.objects.select_related("cycle", "department").get(pk=invitation_id)
         start.wait()
         try:
             services.draft_save(invitation=invitation, scores={"quality": 2}, comment_good="Hm", comment_improve="")
@@ -399,7 +399,7 @@ def test_a_draft_saved_while_the_survey_is_submitted_never_outlives_it(org):
             connections.close_all()
 
     def submit(invitation_id: int, start: threading.Barrier) -> None:
-        invitation = Invitation.objects.select_related("cycle", "provider").get(pk=invitation_id)
+        invitation = Invitation.objects.select_related("cycle", "department").get(pk=invitation_id)
         start.wait()
         try:
             services.response_submit(invitation=invitation, scores=ALL_GOOD)
@@ -431,7 +431,7 @@ def test_no_answer_is_stored_after_closing_released_the_last(org):
     EmployeeFactory.create_batch(5, department=org.sales)
 
     def submit(invitation_id: int, start: threading.Barrier) -> None:
-        invitation = Invitation.objects.select_related("cycle", "provider").get(pk=invitation_id)
+        invitation = Invitation.objects.select_related("cycle", "department").get(pk=invitation_id)
         start.wait()
         try:
             services.response_submit(invitation=invitation, scores=ALL_GOOD)

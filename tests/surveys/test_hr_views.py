@@ -17,7 +17,7 @@ def form_data(org, **overrides) -> dict:
         "name": "Spring survey",
         "opens_at": (now + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"),
         "closes_at": (now + timedelta(days=15)).strftime("%Y-%m-%dT%H:%M"),
-        "providers": [org.it.pk, org.sales.pk],
+        "departments": [org.it.pk, org.sales.pk],
         "score_threshold": "5",
         "comment_threshold": "10",
         "reminder_days_after_open": "3",
@@ -49,7 +49,7 @@ def test_the_new_cycle_form_is_prefilled_with_sensible_defaults(login, org):
 
     assert form.initial["name"].endswith("internal service survey")
     assert timezone.localtime(form.initial["opens_at"]).weekday() == 0
-    assert {d.code for d in form.initial["providers"]} == {"it", "sales"}  # HR's department has no charter
+    assert {d.code for d in form.initial["departments"]} == {"it", "sales"}  # HR's department has no charter
     assert (form["score_threshold"].value(), form["comment_threshold"].value()) == (5, 10)
 
 
@@ -80,7 +80,7 @@ def test_hr_creates_previews_and_launches_a_cycle(login, org):
             {"closes_at": (timezone.localtime() - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")},
             "must close after it opens",
         ),
-        ({"providers": []}, "This field is required"),
+        ({"departments": []}, "This field is required"),
         ({"name": "Q1 survey"}, "already exists"),
     ],
 )
@@ -95,14 +95,16 @@ def test_cycle_form_errors_are_explained(login, org, overrides, message):
 
 
 def test_thresholds_scope_and_opening_are_frozen_once_open(login, org, open_cycle):
-    data = form_data(org, score_threshold="3", comment_threshold="3", providers=[org.sales.pk], intro="Two more days!")
+    data = form_data(
+        org, score_threshold="3", comment_threshold="3", departments=[org.sales.pk], intro="Two more days!"
+    )
     data["closes_at"] = (timezone.localtime() + timedelta(days=20)).strftime("%Y-%m-%dT%H:%M")
 
     login(org.hr).post(f"/hr/cycles/{open_cycle.pk}/edit/", data)
 
     open_cycle.refresh_from_db()
     assert (open_cycle.score_threshold, open_cycle.comment_threshold, open_cycle.intro) == (5, 10, "Two more days!")
-    assert set(open_cycle.providers.all()) == {org.it, org.sales}
+    assert set(open_cycle.departments.all()) == {org.it, org.sales}
     assert open_cycle.closes_at > timezone.now() + timedelta(days=19)
 
 

@@ -14,7 +14,7 @@ from tests.factories import EmployeeFactory, make_cycle
 
 
 def invited(cycle) -> set[tuple[str, str]]:
-    return set(Invitation.objects.filter(cycle=cycle).values_list("employee__user__email", "provider__code"))
+    return set(Invitation.objects.filter(cycle=cycle).values_list("employee__user__email", "department__code"))
 
 
 def test_opening_invites_each_employee_for_each_department_theirs_depends_on(org):
@@ -50,14 +50,14 @@ def test_opening_twice_or_rerunning_the_invitations_creates_nothing_more(org):
 def test_nobody_is_invited_to_rate_their_own_department(org):
     cycle = make_cycle(org, status="open")
 
-    assert not Invitation.objects.filter(cycle=cycle, provider=org.it, employee__department=org.it).exists()
+    assert not Invitation.objects.filter(cycle=cycle, department=org.it, employee__department=org.it).exists()
 
 
 def test_inactive_people_and_departments_outside_the_scope_are_not_invited(org):
     org.outsider.active = False
     org.outsider.save()
     cycle = make_cycle(org)
-    cycle.providers.set([org.sales])  # nobody depends on Sales
+    cycle.departments.set([org.sales])  # nobody depends on Sales
 
     services.cycle_open(cycle_id=cycle.pk)
 
@@ -96,7 +96,7 @@ def test_preview_counts_what_opening_creates(org):
     services.cycle_open(cycle_id=cycle.pk)
 
     assert (preview.total, preview.employees) == (3, 3)
-    assert preview.by_provider == [("IT", 3)]
+    assert preview.by_department == [("IT", 3)]
     assert preview.by_rater == [("Sales", 2), ("Human Resources", 1)]
     assert Invitation.objects.filter(cycle=cycle).count() == preview.total
 
@@ -174,7 +174,7 @@ def test_repeat_makes_a_draft_shifted_by_the_period(org, period, opens, closes):
         timezone.localtime(new.closes_at, tz).replace(tzinfo=None),
     ) == (opens, closes)
     assert (new.score_threshold, new.comment_threshold, new.intro) == (6, 12, "Hello")
-    assert set(new.providers.all()) == {org.it, org.sales}
+    assert set(new.departments.all()) == {org.it, org.sales}
 
 
 def test_an_opened_cycle_is_frozen_by_the_database_itself_on_every_database(org, open_cycle):
@@ -186,7 +186,7 @@ def test_an_opened_cycle_is_frozen_by_the_database_itself_on_every_database(org,
     attempts = [
         lambda: Cycle.objects.filter(pk=open_cycle.pk).update(score_threshold=3, comment_threshold=3),
         lambda: Cycle.objects.filter(pk=open_cycle.pk).update(status=Cycle.Status.DRAFT),
-        lambda: open_cycle.providers.add(org.hr_dept),
+        lambda: open_cycle.departments.add(org.hr_dept),
         lambda: CycleParameter.objects.filter(cycle=open_cycle).update(name="Something else"),
         lambda: CycleParameter.objects.create(
             cycle=open_cycle, department=org.it, code="new", name="New", description="", target=4, weight=1

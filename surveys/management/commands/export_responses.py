@@ -41,7 +41,7 @@ class Command(BaseCommand):
             .values_list(
                 "response_id",
                 "response__rater_department__code",
-                "response__provider__code",
+                "response__department__code",
                 "parameter__code",
                 "score",
                 "response__comment_good",
@@ -54,13 +54,15 @@ class Command(BaseCommand):
             with open(file, "w", encoding="utf-8", newline="") as out:
                 writer = csv.writer(out)
                 writer.writerow(COLUMNS)
-                for response_id, rater, provider, parameter, score, good, improve in answers.iterator(chunk_size=5000):
+                for response_id, rater, department, parameter, score, good, improve in answers.iterator(
+                    chunk_size=5000
+                ):
                     exported_id = fresh_ids.setdefault(response_id, uuid.uuid4().hex)
                     writer.writerow(
                         [
                             exported_id,
                             cell_from_text(rater),
-                            cell_from_text(provider),
+                            cell_from_text(department),
                             cell_from_text(parameter),
                             "" if score is None else score,
                             cell_from_text(good),
