@@ -9,7 +9,9 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
 from django.db import connection
+from django.shortcuts import get_object_or_404
 
 from survey_portal import rawsql
 
@@ -124,3 +126,17 @@ def get_roles(request) -> Roles:
     if not hasattr(request, "_roles"):
         request._roles = Roles(request.user)
     return request._roles
+
+
+def department_for(request, code: str) -> Department:
+    """Active departments are visible to every member; HR also sees inactive ones."""
+    queryset = Department.objects.visible_to(get_roles(request)).select_related("head__user")
+    return get_object_or_404(queryset, code=code)
+
+
+def employee_of(request) -> Employee:
+    """The signed-in person's active employee record; 403 for someone who is not an employee."""
+    employee = get_roles(request).employee
+    if employee is None:
+        raise PermissionDenied("This page is for employees.")
+    return employee

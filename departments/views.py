@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from departments.decorators import hr_required, member_required
-from departments.roles import get_roles
+from departments.roles import department_for, get_roles
 
 from .forms import CharterFormSet, DepartmentCreateForm, DepartmentForm, DependenciesForm, OrgImportForm
 from .models import Department, Employee, ServiceParameter
@@ -19,12 +19,6 @@ from .services import department_create as create_department
 from .services import dependencies_set
 
 PENDING_IMPORT_KEY = "pending_org_import"
-
-
-def department_for(request, code: str) -> Department:
-    """Active departments are visible to every member; HR also sees inactive ones."""
-    queryset = Department.objects.visible_to(get_roles(request)).select_related("head__user")
-    return get_object_or_404(queryset, code=code)
 
 
 @member_required
@@ -170,16 +164,4 @@ def org_import_confirm(request):
         # The organisation changed since the check; show what is wrong now.
         return render(request, "departments/org_import.html", {"form": OrgImportForm(), "errors": failure.errors})
     messages.success(request, "The organisation was imported. " + "; ".join(summary.lines()) + ".")
-    return redirect("portal:hr_home")
-
-
-def home(request):
-    """Send each person to the home page of their main role: HR, then head, then employee."""
-    roles = get_roles(request)
-    if roles.is_hr:
-        return redirect("portal:hr_home")
-    if roles.is_head:
-        return redirect("portal:head_home")
-    if roles.is_employee:
-        return redirect("portal:my_surveys")
-    return render(request, "accounts/no_role.html", status=403)
+    return redirect("home")  # HR's home page

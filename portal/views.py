@@ -3,17 +3,16 @@ charter page with its published results. They live above every app they read (ap
 
 from __future__ import annotations
 
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.functional import SimpleLazyObject
 
 from departments.decorators import head_required, hr_required, member_required
 from departments.models import Department, Employee, active_charter_prefetch
-from departments.roles import get_roles
-from departments.views import department_for
+from departments.roles import department_for, employee_of, get_roles
 from scorecards.models import DepartmentScore
-from scorecards.reports import cycles_visible_to, latest_published, latest_published_cycle
+from scorecards.reports import cycles_visible_to, latest_published, latest_published_cycle, published_cycles
 from surveys.models import EDITABLE_STATUSES, Cycle, Invitation
-from surveys.views import STATUS_BADGES, employee_of, participation, survey_url
+from surveys.reports import STATUS_BADGES, participation, survey_url
 
 
 @member_required
@@ -101,7 +100,7 @@ def my_surveys(request):
         else Cycle.objects.filter(status=Cycle.Status.SCHEDULED).order_by("opens_at").first(),
         # The same for everyone in the department: the page keeps its rendering (for five minutes,
         # or until another cycle is published) and builds this only to render it anew.
-        "published_cycle_id": Cycle.objects.latest_published_id(),
+        "published_cycle_id": published_cycles().values_list("pk", flat=True).first(),
         "departments_rated": SimpleLazyObject(lambda: _departments_rated(employee.department)),
     }
     return render(request, "portal/my_surveys.html", context)
@@ -118,3 +117,15 @@ def _departments_rated(department) -> dict:
         for provider in providers:
             provider.published_score = scores.get(provider.pk)
     return {"providers": providers, "published": published}
+
+
+def home(request):
+    """Send each person to the home page of their main role: HR, then head, then employee."""
+    roles = get_roles(request)
+    if roles.is_hr:
+        return redirect("portal:hr_home")
+    if roles.is_head:
+        return redirect("portal:head_home")
+    if roles.is_employee:
+        return redirect("portal:my_surveys")
+    return render(request, "accounts/no_role.html", status=403)

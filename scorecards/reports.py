@@ -283,12 +283,14 @@ class Published:
     parameters: dict[str, ParameterScore]  # by parameter code
 
 
+def published_cycles() -> QuerySet[Cycle]:
+    """Published cycles whose figures are computed, newest first: the one definition of the results
+    people may read."""
+    return Cycle.objects.filter(status=Cycle.Status.PUBLISHED, result__computed_at__isnull=False).order_by("-opens_at")
+
+
 def latest_published_cycle() -> Cycle | None:
-    return (
-        Cycle.objects.filter(status=Cycle.Status.PUBLISHED, result__computed_at__isnull=False)
-        .order_by("-opens_at")
-        .first()
-    )
+    return published_cycles().first()
 
 
 def latest_published(department: Department) -> Published | None:

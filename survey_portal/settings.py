@@ -13,6 +13,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.urls import reverse
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"  # git-ignored: the SQLite file, collected static files
@@ -155,6 +156,14 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
+# Pages of higher apps that lower apps link to, named here as LOGIN_REDIRECT_URL is, so that no
+# app names a URL of an app above it (tests/test_layers.py): an employee's home, a cycle's results
+# (with ?cycle=), and a department's page.
+EMPLOYEE_HOME_URL = "portal:my_surveys"
+RESULTS_URL = "scorecards:organisation"
+ABSOLUTE_URL_OVERRIDES = {
+    "departments.department": lambda department: reverse("portal:charter", args=[department.code])
+}
 LOGOUT_REDIRECT_URL = "login"
 PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600  # imported users set their first password through this link
 

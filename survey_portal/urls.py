@@ -3,7 +3,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("accounts.urls")),
-    path("", include("departments.home_urls")),
+    path("", include("portal.home_urls")),
     path("", include("departments.urls")),
     path("", include("surveys.urls")),
     path("", include("scorecards.urls")),

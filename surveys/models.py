@@ -53,20 +53,6 @@ class CycleQuerySet(models.QuerySet):
     def finished(self) -> CycleQuerySet:
         return self.filter(status__in=[Cycle.Status.CLOSED, Cycle.Status.PUBLISHED])
 
-    def latest_published_id(self) -> int | None:
-        """The id of the newest published cycle with results (scorecards.reports.latest_published_cycle),
-        in one plain query: My surveys asks on every visit, to know when its cached results are old."""
-        results = Cycle._meta.get_field("result").related_model._meta.db_table  # scorecards.CycleResult
-        with connection.cursor() as cursor:
-            rawsql.execute(
-                cursor,
-                f"SELECT c.id FROM {Cycle._meta.db_table} c JOIN {results} r ON r.cycle_id = c.id"
-                " WHERE c.status = %s AND r.computed_at IS NOT NULL ORDER BY c.opens_at DESC LIMIT 1",
-                [Cycle.Status.PUBLISHED],
-            )
-            row = cursor.fetchone()
-        return row[0] if row else None
-
 
 class FrozenCycleError(Exception):
     """A change to what a cycle fixed when it opened (thresholds, scope, questions, status)."""

@@ -13,8 +13,8 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
+from django.shortcuts import resolve_url
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 
 from departments.models import Employee
@@ -57,7 +57,7 @@ def _send_once(*, cycle: Cycle, kind: str, employees, template: str, subject: st
         .values_list("employee_id", "department__name")
     ):
         todo[employee_id].append(department_name)
-    link = settings.SITE_URL + reverse("portal:my_surveys")
+    link = settings.SITE_URL + resolve_url(settings.EMPLOYEE_HOME_URL)
     sent = 0
     connection = get_connection()
     for start in range(0, len(people), BATCH):

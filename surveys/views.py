@@ -3,41 +3,33 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.http import Http404, JsonResponse
 from django.middleware.csrf import get_token
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.template.defaultfilters import pluralize
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from departments.decorators import hr_required
-from departments.models import Department
-from departments.roles import get_roles
+from departments.roles import employee_of
 from survey_portal.celery import enqueue
 
 from . import notifications, services
 from .forms import AnswerForm, CycleForm, RepeatForm
 from .models import Cycle, FrozenCycleError, Invitation, Questionnaire
+from .reports import STATUS_BADGES, participation, survey_url
 from .services import SurveyError
 from .tasks import reminders_send_task
 
 # --- employee ---------------------------------------------------------------------------------
-
-
-def employee_of(request):
-    employee = get_roles(request).employee
-    if employee is None:
-        raise PermissionDenied("This page is for employees.")
-    return employee
 
 
 def _invitation_for(request, cycle_id: int, department_code: str) -> Invitation:
@@ -58,11 +50,6 @@ def _wants_json(request) -> bool:
     return request.headers.get("Accept", "").startswith("application/json")
 
 
-def survey_url(cycle_id: int, code: str | None = None) -> str:
-    url = reverse("surveys:survey", args=[cycle_id])
-    return f"{url}#{code}" if code else url
-
-
 def survey(request, cycle_id: int):
     """One cycle's survey: every department this employee rates, one section each.
 
@@ -79,12 +66,6 @@ def survey(request, cycle_id: int):
 # the attribute is replaced: escaped text (a department's description...) cannot contain a quote.
 CSRF_PLACEHOLDER = "CSRF-TOKEN-PLACEHOLDER"
 CSRF_ATTRIBUTE = f'value="{CSRF_PLACEHOLDER}"'
-STATUS_BADGES = {
-    Invitation.Status.COMPLETED: ("text-bg-success", "Done"),
-    Invitation.Status.DECLINED: ("text-bg-secondary", "No interaction"),
-    "draft": ("text-bg-warning", "Draft"),
-    Invitation.Status.PENDING: ("text-bg-light border", "To do"),
-}
 
 
 def _render_survey(request, invitations: list[Invitation], bound: AnswerForm | None = None):
@@ -134,6 +115,7 @@ def _render_survey(request, invitations: list[Invitation], bound: AnswerForm | N
         "total": len(invitations),
         "percent": round(100 * done / len(invitations)),
         "csrf_token": token,  # one for the whole page (the sign-out form's too)
+        "my_surveys_url": resolve_url(settings.EMPLOYEE_HOME_URL),
     }
     return render(request, "surveys/survey.html", context)
 
@@ -253,7 +235,7 @@ def _done(request, cycle_id: int, code: str, status: str, message: str):
     )
     if not left:
         messages.success(request, f"{message} That was the last one: thank you.")
-        return redirect("portal:my_surveys")
+        return redirect(settings.EMPLOYEE_HOME_URL)
     messages.success(request, f"{message} {len(left)} department{pluralize(len(left))} left.")
     return redirect(survey_url(cycle_id, left[0]))
 
@@ -266,61 +248,6 @@ def _refused(request, cycle_id: int, code: str, reason: str, status: int = 409):
 
 
 # --- HR ---------------------------------------------------------------------------------------
-
-
-PARTICIPATION_SECONDS = 10
-
-
-def participation(cycle: Cycle) -> dict:
-    """Invited, completed, declined and rate, overall and per department (slowest first).
-
-    Counting every invitation of a large cycle takes the database tens of milliseconds, and the
-    page polls while the cycle is open: each process keeps the figures for PARTICIPATION_SECONDS.
-    """
-    return (
-        cache.get_or_set(f"participation:{cycle.pk}", lambda: _count_participation(cycle), PARTICIPATION_SECONDS) or {}
-    )
-
-
-def _count_participation(cycle: Cycle) -> dict:
-    """One pass over the cycle's invitations, index-only: counts per (rating department, department
-    rated) pair, rolled up here into the totals and both tables."""
-    invitations = Invitation.objects.filter(cycle=cycle)
-    pairs = list(invitations.participation_by_pair())
-    names = Department.objects.only("code", "name").in_bulk(
-        {row["rater_department"] for row in pairs} | {row["department"] for row in pairs}
-    )
-    keys = ("invited", "completed", "declined")
-
-    def rolled_up(rows) -> dict:
-        counts = dict.fromkeys(keys, 0)
-        for row in rows:
-            for key in keys:
-                counts[key] += row[key]
-        answered = counts["completed"] + counts["declined"]
-        return counts | {"rate": round(100 * answered / counts["invited"]) if counts["invited"] else 0}
-
-    def table(by: str) -> list[dict]:
-        groups: dict[int, list[dict]] = {}
-        for row in pairs:
-            groups.setdefault(row[by], []).append(row)
-        result = [{"name": names[pk].name, "code": names[pk].code} | rolled_up(rows) for pk, rows in groups.items()]
-        return sorted(result, key=lambda r: (r["rate"], r["name"]))
-
-    totals = rolled_up(pairs)
-    # Who is invited changes when invitations are added (or removed with a deleted person), and then
-    # so does their number: the people are counted again then, and every five minutes in any case.
-    totals["employees"] = cache.get_or_set(
-        f"participation-people:{cycle.pk}:{totals['invited']}",
-        lambda: invitations.values("employee_id").distinct().count(),
-        300,
-    )
-    return {
-        "totals": totals,
-        "by_rater": table("rater_department"),
-        "by_department": table("department"),
-        "as_of": timezone.now(),
-    }
 
 
 @hr_required
@@ -367,6 +294,8 @@ def cycle_edit(request, pk: int):
 def cycle_detail(request, pk: int):
     cycle = get_object_or_404(Cycle, pk=pk)
     context: dict[str, Any] = {"cycle": cycle, "departments": cycle.departments.order_by("name")}
+    if cycle.is_finished:
+        context["results_url"] = f"{resolve_url(settings.RESULTS_URL)}?cycle={cycle.pk}"
     if cycle.is_editable:
         context["preview"] = services.cycle_preview(cycle=cycle)
     else:

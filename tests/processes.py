@@ -1,8 +1,5 @@
-"""A real Celery worker process, on a queue of its own, against Redis and the test database.
-
-Tests marked `celery_worker` send tasks through the broker to this worker; they need REDIS_URL
-(skipped, saying so, without it; CI sets it) and committed data (transactional tests).
-"""
+"""Real processes for the integration tests: a Celery worker on a queue of its own, Redis, gunicorn,
+and a visitor speaking HTTP to them, all against the test database."""
 
 from __future__ import annotations
 
@@ -21,13 +18,12 @@ import urllib.request
 import uuid
 from pathlib import Path
 
-import pytest
 from django.db import connection
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 
 
-def _database_url() -> str:
+def database_url() -> str:
     settings = connection.settings_dict
     if connection.vendor == "sqlite":
         return f"sqlite:///{settings['NAME']}"
@@ -49,7 +45,7 @@ class Worker:
         name = f"{self.queue}-{uuid.uuid4().hex[:6]}@%h"
         env = (
             os.environ
-            | {"DATABASE_URL": _database_url(), "CELERY_QUEUE": self.queue, "PYTHONUNBUFFERED": "1"}
+            | {"DATABASE_URL": database_url(), "CELERY_QUEUE": self.queue, "PYTHONUNBUFFERED": "1"}
             | extra_env
         )
         self.log.parent.mkdir(exist_ok=True)
@@ -104,25 +100,6 @@ class Worker:
         """SIGKILL the whole process group: the main process and its pool children, at once."""
         os.killpg(self.process.pid, 9)
         self.process.wait()
-
-
-@pytest.fixture
-def celery_worker(request, transactional_db):
-    if not os.environ.get("REDIS_URL"):
-        message = "needs REDIS_URL: a real Celery worker talks to Redis"
-        if os.environ.get("CI"):
-            pytest.fail(f"{message}; CI must set it")
-        pytest.skip(message)
-    from survey_portal.celery import app
-
-    queue = f"test-{uuid.uuid4().hex[:8]}"
-    saved = app.conf.task_default_queue
-    app.conf.task_default_queue = queue
-    worker = Worker(queue)
-    worker.start()
-    yield worker
-    worker.stop()
-    app.conf.task_default_queue = saved
 
 
 def wait_for(condition, timeout: float = 30.0, interval: float = 0.2):
@@ -190,7 +167,7 @@ class WebServer:
         env = (
             os.environ
             | {
-                "DATABASE_URL": _database_url(),
+                "DATABASE_URL": database_url(),
                 "DJANGO_SECRET_KEY": settings.SECRET_KEY,
                 "DJANGO_DEBUG": "false",
                 "DJANGO_HTTPS": "false",

@@ -1,4 +1,4 @@
-"""The attacks on anonymity, replayed against a real PostgreSQL database.
+"""The scenario the attacks on anonymity (tests/anonymity) replay against a real PostgreSQL database.
 
 `Scenario` builds an organisation and an open cycle and lets people answer through the survey form,
 in random order, as real people do. The attacks then read what an attacker would: every column of
@@ -8,14 +8,11 @@ files and its write-ahead log, and every page and export HR can open, at every s
 
 from __future__ import annotations
 
-import os
 import random
 import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-import pytest
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -27,16 +24,6 @@ K = 5  # the scenario cycle's score threshold (and comment threshold)
 PROVIDERS = {"it": ["resp", "qual"], "fin": ["resp", "acc"]}
 # Rating departments and their sizes: "ops" is smaller than K, so its pairs are groups of all its raters.
 RATERS = {"sales": 8, "hr": 7, "ops": 3}
-
-
-@pytest.fixture
-def postgresql(transactional_db):
-    """The attacks read PostgreSQL's own bookkeeping; they fail in CI rather than skip."""
-    if connection.vendor != "postgresql":
-        message = "the anonymity attacks need PostgreSQL: set DATABASE_URL"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
 
 
 def make_client(employee) -> Client:
