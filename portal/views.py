@@ -10,7 +10,13 @@ from departments.decorators import head_required, hr_required, member_required
 from departments.models import Department, Employee, active_charter_prefetch
 from departments.roles import department_for, employee_of, get_roles
 from scorecards.models import DepartmentScore
-from scorecards.reports import cycles_visible_to, latest_published, latest_published_cycle, published_cycles
+from scorecards.reports import (
+    cycles_visible_to,
+    latest_published,
+    latest_published_cycle,
+    latest_with_figures,
+    published_cycles,
+)
 from surveys.models import EDITABLE_STATUSES, Cycle, Invitation
 from surveys.reports import STATUS_BADGES, participation, survey_url
 
@@ -51,8 +57,11 @@ def head_home(request):
         if latest
         else {}
     )
+    # Where the latest cycle had too few responses to show, the latest cycle that had enough.
+    shown = latest_with_figures([d.pk for d in departments], cycles_visible_to(roles)) if latest else {}
     for department in departments:
         department.latest_score = scores.get(department.pk)
+        department.last_shown = shown.get(department.pk)
     return render(request, "portal/head_home.html", {"departments": departments, "latest_cycle": latest})
 
 
@@ -111,9 +120,7 @@ def _departments_rated(department) -> dict:
     providers = list(department.providers.active().order_by("name"))
     published = latest_published_cycle()
     if published is not None:
-        scores = {
-            s.department_id: s for s in DepartmentScore.objects.filter(cycle=published, department__in=providers)
-        }
+        scores = latest_with_figures([p.pk for p in providers], published_cycles())
         for provider in providers:
             provider.published_score = scores.get(provider.pk)
     return {"providers": providers, "published": published}

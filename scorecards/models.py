@@ -67,7 +67,7 @@ class _Figure(models.Model):
 
 
 class ParameterScore(_Figure):
-    """One department department's parameter in one cycle."""
+    """One rated department's parameter in one cycle."""
 
     parameter = models.ForeignKey(
         "surveys.CycleParameter", on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
@@ -114,7 +114,7 @@ class ParameterScore(_Figure):
 
 
 class DepartmentScore(_Figure):
-    """A department department's overall service index in one cycle, and its participation as department.
+    """A rated department's overall service index in one cycle.
 
     n = responses that rated at least one parameter; `mean` is the index (the weighted mean of the
     unsuppressed parameter means). Its comments are shown (`comments_visible`) once n reaches the
@@ -124,7 +124,9 @@ class DepartmentScore(_Figure):
     target = models.DecimalField(max_digits=3, decimal_places=2, null=True, blank=True)
     previous_mean = models.FloatField(null=True, blank=True)
     change = models.FloatField(null=True, blank=True)
-    below_target = models.PositiveSmallIntegerField(default=0, help_text="Unsuppressed parameters below target.")
+    # Shown parameters by target_status: every page counts them the same way, from these two.
+    below_target = models.PositiveSmallIntegerField(default=0, help_text="Shown parameters below target.")
+    close_to_target = models.PositiveSmallIntegerField(default=0, help_text="Shown parameters close to target.")
     comments_visible = models.BooleanField(default=False)
 
     class Meta:

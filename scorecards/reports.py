@@ -113,6 +113,13 @@ class Scorecard:
     comments_improve: list[tuple[str, int]] = field(default_factory=list)
 
     @property
+    def last_shown(self) -> tuple[Cycle, float] | None:
+        """The newest earlier cycle whose index was shown, and that index: where to look when this
+        cycle had too few responses."""
+        earlier = [(c, v) for c, v in zip(self.trend.cycles, self.trend.index, strict=True) if c.pk != self.cycle.pk]
+        return next(((c, v) for c, v in reversed(earlier) if v is not None), None)
+
+    @property
     def comments_count(self) -> int:
         return sum(k for _, k in self.comments_good) + sum(k for _, k in self.comments_improve)
 
@@ -192,7 +199,8 @@ class Organisation:
     columns_page: int
     raters: list[Department]  # heatmap rows
     heatmap: dict[tuple[int, int], HeatmapCell]  # (rater id, department id) -> cell
-    below_target: list[ParameterScore]
+    below_target: list[ParameterScore]  # short of target: Below and Close, largest gap first
+    anything_shown: bool  # whether any department had enough responses for its figures to be shown
     rater_participation: list[Participation]
 
     def heatmap_rows(self) -> list[tuple[Department, list[tuple[Department, HeatmapCell | None, Decimal]]]]:
@@ -223,7 +231,8 @@ def organisation(cycle: Cycle, cycles: list[Cycle], *, columns_page: int = 1) ->
     The heatmap shows HEATMAP_COLUMNS departments rated at a time (`columns_page`, from 1), with
     the rating departments that rated any of them.
     """
-    ordered = sorted(cycles, key=lambda c: c.opens_at)
+    # The trend of a cycle ends with it: later cycles are not part of its story.
+    ordered = sorted((c for c in cycles if c.opens_at <= cycle.opens_at), key=lambda c: c.opens_at)
     history: dict[int, dict[int, float | None]] = {}
     for department_id, cycle_id, mean in DepartmentScore.objects.filter(
         cycle_id__in=[c.pk for c in ordered]
@@ -268,6 +277,7 @@ def organisation(cycle: Cycle, cycles: list[Cycle], *, columns_page: int = 1) ->
         raters=raters,
         heatmap={(c.rater_department_id, c.department_id): c for c in cells},
         below_target=below,
+        anything_shown=any(not s.suppressed for s in scores),
         rater_participation=sorted(
             (p for p in participation if p.role == Participation.Role.RATER), key=lambda p: (p.rate, p.department.name)
         ),
@@ -281,6 +291,7 @@ class Published:
     cycle: Cycle
     overall: DepartmentScore | None
     parameters: dict[str, ParameterScore]  # by parameter code
+    latest: Cycle  # the newest published cycle: `cycle` unless it had too few responses to show
 
 
 def published_cycles() -> QuerySet[Cycle]:
@@ -293,12 +304,29 @@ def latest_published_cycle() -> Cycle | None:
     return published_cycles().first()
 
 
+def latest_with_figures(department_ids, cycles: QuerySet[Cycle]) -> dict[int, DepartmentScore]:
+    """Per department, its overall score (with its cycle) in the newest of `cycles` in which its
+    figures were shown: a cycle with too few responses does not hide the last real results."""
+    found: dict[int, DepartmentScore] = {}
+    for score in (
+        DepartmentScore.objects.filter(department_id__in=department_ids, suppressed=False, cycle__in=cycles)
+        .select_related("cycle")
+        .order_by("department_id", "-cycle__opens_at")
+    ):
+        found.setdefault(score.department_id, score)
+    return found
+
+
 def latest_published(department: Department) -> Published | None:
-    cycle = latest_published_cycle()
-    if cycle is None:
+    """The department's results in the newest published cycle in which they were shown, or what the
+    newest published cycle says (too few responses) when none ever was."""
+    latest = latest_published_cycle()
+    if latest is None:
         return None
+    shown = latest_with_figures([department.pk], published_cycles()).get(department.pk)
+    cycle = shown.cycle if shown else latest
     parameters = {p.code: p for p in ParameterScore.objects.filter(cycle=cycle, department=department)}
-    overall = DepartmentScore.objects.filter(cycle=cycle, department=department).first()
+    overall = shown or DepartmentScore.objects.filter(cycle=latest, department=department).first()
     if overall is None and not parameters:
         return None
-    return Published(cycle, overall, parameters)
+    return Published(cycle, overall, parameters, latest)

@@ -36,7 +36,15 @@ from survey_portal.celery import enqueue_on_commit
 from surveys.models import Answer, Cycle, CycleParameter, Invitation, Response
 
 from . import stats
-from .models import CycleResult, DepartmentScore, HeatmapCell, ParameterScore, Participation, target_status
+from .models import (
+    CycleResult,
+    DepartmentScore,
+    HeatmapCell,
+    ParameterScore,
+    Participation,
+    TargetStatus,
+    target_status,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -403,7 +411,8 @@ def _department_row(
         "n": department.n,
         "suppressed": department.n < cycle.score_threshold or not shown,
         "comments_visible": department.n >= cycle.comment_threshold,
-        "below_target": sum(target_status(p["mean"], p["target"]) != "meets" for p in shown),
+        "below_target": sum(target_status(p["mean"], p["target"]) == TargetStatus.BELOW for p in shown),
+        "close_to_target": sum(target_status(p["mean"], p["target"]) == TargetStatus.CLOSE for p in shown),
         "mean": None,
         "target": None,
         "previous_mean": None,

@@ -337,7 +337,7 @@ class InvitationManager(models.Manager.from_queryset(InvitationQuerySet)):  # ty
 
 
 class Invitation(models.Model):
-    """One employee asked to rate one department department in one cycle. Knows only *whether* they answered."""
+    """One employee asked to rate one department in one cycle. Knows only *whether* they answered."""
 
     class Status(models.TextChoices):
         PENDING = "pending", "To do"
@@ -443,7 +443,7 @@ class Draft:
 
 
 class Response(models.Model):
-    """One anonymous response: a rater department's answers about a department department in a cycle."""
+    """One anonymous response: a rater department's answers about a rated department in a cycle."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="responses")

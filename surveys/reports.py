@@ -4,12 +4,13 @@ survey, and a cycle's live participation."""
 from __future__ import annotations
 
 from django.core.cache import cache
+from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 
 from departments.models import Department
 
-from .models import Cycle, Invitation
+from .models import Cycle, Invitation, Response
 
 STATUS_BADGES = {
     Invitation.Status.COMPLETED: ("text-bg-success", "Done"),
@@ -77,3 +78,19 @@ def _count_participation(cycle: Cycle) -> dict:
         "by_department": table("department"),
         "as_of": timezone.now(),
     }
+
+
+def departments_with_too_few_responses(cycle: Cycle) -> tuple[list[str], int]:
+    """The names of the departments rated whose responses are fewer than the cycle's score
+    threshold, so that none of their figures will be shown, and how many departments are rated.
+
+    While the cycle is open, completed invitations are counted (each becomes one response when the
+    cycle closes); once closed, the responses that rated at least one parameter, as the
+    aggregation counts them."""
+    if cycle.is_open:
+        counted = Invitation.objects.filter(cycle=cycle, status=Invitation.Status.COMPLETED)
+    else:
+        counted = Response.objects.filter(cycle=cycle, rated_count__gt=0)
+    n = dict(counted.values_list("department_id").annotate(n=Count("pk")).order_by())
+    rated = list(cycle.departments.order_by("name").values_list("pk", "name"))
+    return [name for pk, name in rated if n.get(pk, 0) < cycle.score_threshold], len(rated)

@@ -25,7 +25,7 @@ from survey_portal.celery import enqueue
 from . import notifications, services
 from .forms import AnswerForm, CycleForm, RepeatForm
 from .models import Cycle, FrozenCycleError, Invitation, Questionnaire
-from .reports import STATUS_BADGES, participation, survey_url
+from .reports import STATUS_BADGES, departments_with_too_few_responses, participation, survey_url
 from .services import SurveyError
 from .tasks import reminders_send_task
 
@@ -337,27 +337,50 @@ def cycle_open_now(request, pk: int):
 
 
 @hr_required
-@require_POST
 def cycle_close_now(request, pk: int):
+    """Confirm, saying what closing does, then close."""
     cycle = get_object_or_404(Cycle, pk=pk)
-    if services.cycle_close(cycle_id=cycle.pk):
-        messages.success(request, f"“{cycle.name}” is closed. No more answers are accepted.")
-    else:
+    if not cycle.is_open:
         messages.error(request, "This cycle is not open.")
-    return redirect(cycle)
+        return redirect(cycle)
+    if request.method == "POST":
+        if services.cycle_close(cycle_id=cycle.pk):
+            messages.success(request, f"“{cycle.name}” is closed. No more answers are accepted.")
+        else:
+            messages.error(request, "This cycle is not open.")
+        return redirect(cycle)
+    invitations = Invitation.objects.filter(cycle=cycle)
+    short, rated = departments_with_too_few_responses(cycle)
+    context = {
+        "cycle": cycle,
+        "now": timezone.now(),
+        "employees": invitations.values("employee_id").distinct().count(),
+        "waiting": invitations.filter(status=Invitation.Status.PENDING).values("employee_id").distinct().count(),
+        "drafts": invitations.filter(status=Invitation.Status.PENDING).exclude(draft_saved_at=None).count(),
+        "short": short,
+        "rated": rated,
+    }
+    return render(request, "surveys/cycle_close.html", context)
 
 
 @hr_required
-@require_POST
 def cycle_publish(request, pk: int):
+    """Confirm, warning when most departments have too few responses to show, then publish."""
     cycle = get_object_or_404(Cycle, pk=pk)
-    try:
-        services.cycle_publish(cycle=cycle)
-    except SurveyError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, f"“{cycle.name}” is published: every employee can see the scorecards.")
-    return redirect(cycle)
+    if cycle.status != Cycle.Status.CLOSED:
+        messages.error(request, "Only a closed cycle can be published.")
+        return redirect(cycle)
+    if request.method == "POST":
+        try:
+            services.cycle_publish(cycle=cycle)
+        except SurveyError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, f"“{cycle.name}” is published: every employee can see the scorecards.")
+        return redirect(cycle)
+    short, rated = departments_with_too_few_responses(cycle)
+    context = {"cycle": cycle, "short": short, "rated": rated, "most_short": 2 * len(short) > rated}
+    return render(request, "surveys/cycle_publish.html", context)
 
 
 @hr_required

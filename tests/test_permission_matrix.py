@@ -66,8 +66,8 @@ MATRIX: dict[str, tuple[dict, dict[str, int]]] = {
     "surveys:cycle_edit": ({"pk": "open"}, HR_ONLY),
     "surveys:cycle_launch": ({"pk": "open"}, members(403, hr=302)),  # not a draft: back to the cycle
     "surveys:cycle_open": ({"pk": "open"}, HR_ONLY_POST),
-    "surveys:cycle_close": ({"pk": "open"}, HR_ONLY_POST),
-    "surveys:cycle_publish": ({"pk": "closed"}, HR_ONLY_POST),
+    "surveys:cycle_close": ({"pk": "open"}, members(403, hr=200)),  # GET: the confirmation
+    "surveys:cycle_publish": ({"pk": "closed"}, members(403, hr=200)),  # GET: the confirmation
     "surveys:cycle_repeat": ({"pk": "closed"}, HR_ONLY),
     "surveys:cycle_invite_new": ({"pk": "open"}, HR_ONLY_POST),
     "surveys:cycle_remind": ({"pk": "open"}, HR_ONLY_POST),

@@ -66,3 +66,17 @@ def gap_to(value, target) -> str:
     if value is None or target is None:
         return ""
     return signed(float(value) - float(target))
+
+
+@register.filter
+def short_of_target(score) -> str:
+    """How many shown parameters of a DepartmentScore are below or close to target, in the
+    scorecard's words (Meets / Close / Below): "1 below target and 2 close to it"."""
+    parts = []
+    if score.below_target:
+        parts.append(f"{score.below_target} below target")
+    if score.close_to_target:
+        parts.append(f"{score.close_to_target} close to target" if not parts else f"{score.close_to_target} close to it")
+    if not parts:
+        return "every parameter shown meets its target"
+    return " and ".join(parts)

@@ -2,6 +2,7 @@
 // toggles, the print button and the cycle picker that submits on change. No inline script.
 (function () {
   "use strict";
+  var SHAPES = ["circle", "rect", "triangle", "rectRot", "star", "crossRot", "rectRounded", "cross", "line"];
   var PALETTE = ["#212529", "#0d6efd", "#d63384", "#fd7e14", "#198754", "#6f42c1", "#20c997", "#dc3545", "#0dcaf0"];
 
   document.querySelectorAll("canvas[data-chart-source]").forEach(function (canvas) {
@@ -11,14 +12,21 @@
       type: "line",
       data: {
         labels: data.labels,
+        // The overall index is a wide, pale band drawn behind (order 1) so that a parameter on the
+        // same values stays visible on top; each parameter has its own point shape as well as its
+        // colour, and the legend shows that shape instead of a dashed box.
         datasets: data.series.map(function (series, i) {
+          var overall = i === 0;
           return {
             label: series.label,
             data: series.values,
-            borderColor: PALETTE[i % PALETTE.length],
-            backgroundColor: PALETTE[i % PALETTE.length],
-            borderWidth: i === 0 ? 4 : 2,
-            borderDash: i === 0 ? [] : [6, 3],
+            order: overall ? 1 : 0,
+            borderColor: overall ? "rgba(33, 37, 41, 0.35)" : PALETTE[i % PALETTE.length],
+            backgroundColor: overall ? "#212529" : PALETTE[i % PALETTE.length],
+            borderWidth: overall ? 8 : 2,
+            borderDash: overall ? [] : [6, 3],
+            pointStyle: SHAPES[i % SHAPES.length],
+            pointRadius: overall ? 5 : 4,
             spanGaps: false,
             tension: 0.2
           };
@@ -32,7 +40,7 @@
           y: { min: 1, max: 5, title: { display: true, text: "Mean score (1–5)" } },
           x: { title: { display: true, text: "Survey cycle" } }
         },
-        plugins: { legend: { position: "bottom" } }
+        plugins: { legend: { position: "bottom", labels: { usePointStyle: true, pointStyleWidth: 14, padding: 16 } } }
       }
     });
   });

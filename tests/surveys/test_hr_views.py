@@ -235,3 +235,26 @@ def test_survey_page_queries_do_not_grow(login, org, open_cycle, django_assert_m
 
     with django_assert_max_num_queries(17):  # incl. the session touch on the first request
         assert client.get(url.format(pk=open_cycle.pk)).status_code == 200
+
+
+def test_closing_and_publishing_ask_first_and_say_what_happens(login, org, open_cycle):
+    client = login(org.hr)
+    cycle = open_cycle
+
+    page = client.get(f"/hr/cycles/{cycle.pk}/close/").content.decode()
+    assert "cannot be undone" in page and "gets an email saying the cycle has closed" in page
+    assert "fewer than" in page  # nobody answered yet: every department is short
+    cycle.refresh_from_db()
+    assert cycle.status == Cycle.Status.OPEN  # asking changed nothing
+
+    client.post(f"/hr/cycles/{cycle.pk}/close/")
+    cycle.refresh_from_db()
+    assert cycle.status == Cycle.Status.CLOSED
+
+    page = client.get(f"/hr/cycles/{cycle.pk}/publish/").content.decode()
+    assert "Most departments have too few responses to show" in page and "cannot be undone" in page
+    cycle.refresh_from_db()
+    assert cycle.status == Cycle.Status.CLOSED
+    client.post(f"/hr/cycles/{cycle.pk}/publish/")
+    cycle.refresh_from_db()
+    assert cycle.status == Cycle.Status.PUBLISHED
