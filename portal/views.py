@@ -4,6 +4,7 @@ charter page with its published results. They live above every app they read (ap
 from __future__ import annotations
 
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
 from departments.decorators import head_required, hr_required, member_required
@@ -88,16 +89,26 @@ def hr_home(request):
 def my_surveys(request):
     """The employee's home: open cycles with progress, and the departments they rate."""
     employee = employee_of(request)
+    now = timezone.now()
     cycles: dict[int, dict] = {}
     for invitation in Invitation.objects.open_invitations_of(employee):
         entry = cycles.get(invitation.cycle_id)
         if entry is None:
             url = survey_url(invitation.cycle_id)
-            entry = cycles[invitation.cycle_id] = {"cycle": invitation.cycle, "url": url, "invitations": [], "done": 0}
+            entry = cycles[invitation.cycle_id] = {
+                "cycle": invitation.cycle,
+                "url": url,
+                "invitations": [],
+                "done": 0,
+                "started": False,
+                # Past its closing time, a cycle takes no more answers even before it is marked closed.
+                "closed": invitation.cycle.closes_at <= now,
+            }
         invitation.badge = STATUS_BADGES[invitation.progress]
         invitation.url = f"{entry['url']}#{invitation.department.code}"
         entry["invitations"].append(invitation)
         entry["done"] += not invitation.is_pending
+        entry["started"] |= not invitation.is_pending or invitation.draft_saved_at is not None
     for entry in cycles.values():
         entry["total"] = len(entry["invitations"])
         entry["percent"] = round(100 * entry["done"] / entry["total"])

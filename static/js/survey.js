@@ -83,6 +83,17 @@
     box.replaceChildren(note);
   }
 
+  // Errors from an earlier try stop being true once the answers change or a draft is saved.
+  function clearErrors(scope) {
+    scope.querySelectorAll("[data-form-errors], [data-field-error]").forEach(function (el) { el.remove(); });
+    scope.querySelectorAll(".border-danger").forEach(function (el) { el.classList.remove("border-danger"); });
+  }
+
+  survey.addEventListener("change", function (event) {
+    var question = event.target.closest("[data-question]");
+    if (question) clearErrors(question);
+  });
+
   function answered(section, status, text) {
     section.dataset.status = status;
     var note = document.createElement("p");
@@ -120,6 +131,7 @@
     }).then(function (result) {
       var body = result.body;
       if (result.status === 200 && body.status === "draft") {
+        clearErrors(section);
         say(section, body.message, "success");
         setBadge(section, "draft");
       } else if (result.status === 200) {

@@ -461,3 +461,22 @@ def test_no_answer_is_stored_after_closing_released_the_last(org):
         completed = Invitation.objects.filter(cycle=cycle, status="completed").count()
         assert not Invitation.objects.filter(cycle=cycle).exclude(answers_sealed=None).exists(), round_
         assert Response.objects.filter(cycle=cycle).count() == completed, round_
+
+
+def test_my_surveys_says_continue_for_a_survey_with_only_a_draft(login, org, open_cycle):
+    client = login(org.outsider)
+    assert "Start the survey" in client.get("/my/surveys/").content.decode()
+
+    client.post(url(open_cycle), answers(action="draft", responsiveness=2), **JSON)
+    page = client.get("/my/surveys/").content.decode()
+
+    assert "Continue the survey" in page and "Start the survey" not in page
+
+
+def test_my_surveys_says_a_cycle_past_its_closing_time_is_closed(login, org, open_cycle):
+    Cycle.objects.filter(pk=open_cycle.pk).update(closes_at=timezone.now() - timedelta(minutes=5))
+
+    page = login(org.outsider).get("/my/surveys/").content.decode()
+
+    assert "Closed " in page and "answers are no longer accepted" in page
+    assert "Closes " not in page and "Start the survey" not in page and ">Start<" not in page
