@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
@@ -13,7 +14,7 @@ from departments.models import Department
 
 from .models import MIN_SCORE_THRESHOLD, SCORE_CHOICES, Cycle, CycleParameter
 from .sealing import COMMENT_MAX_LENGTH, comment_length
-from .services import PERIODS, eligible_departments
+from .services import PERIODS, eligible_departments, shift_months
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 NOT_APPLICABLE = "na"
@@ -32,6 +33,11 @@ class CycleForm(forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
         label="Departments rated",
         help_text="Every active department with a charter is ticked by default.",
+    )
+
+    # Shown (as a checkbox) only when the dates overlap another cycle: see clean().
+    overlap_confirmed = forms.BooleanField(
+        required=False, widget=forms.HiddenInput, label="Keep these dates although they overlap"
     )
 
     class Meta:
@@ -82,21 +88,35 @@ class CycleForm(forms.ModelForm):
             ),
             Field("intro"),
             Field("departments", wrapper_class="department-columns"),
+            Field("overlap_confirmed"),
         )
 
     @classmethod
     def initial_for_new(cls) -> dict:
-        """Sensible defaults: opens next Monday at 09:00 for two weeks, every eligible department."""
-        today = timezone.localdate()
-        monday = today + timedelta(days=(7 - today.weekday()) % 7 or 7)
+        """Sensible defaults: opens on the Monday after both today and the last cycle's close, at
+        09:00, for two weeks, with a name no cycle has, and every eligible department."""
+        after = timezone.localdate()
+        last = Cycle.objects.order_by("-closes_at").first()
+        if last is not None:
+            after = max(after, timezone.localdate(last.closes_at))
+        monday = after + timedelta(days=(7 - after.weekday()) % 7 or 7)
         opens = timezone.make_aware(datetime.combine(monday, datetime.min.time()).replace(hour=9))
-        quarter = (monday.month - 1) // 3 + 1
         return {
-            "name": f"Q{quarter} {monday.year} internal service survey",
+            "name": free_name(quarter_name(opens)),
             "opens_at": opens,
             "closes_at": opens + timedelta(days=11, hours=8),
             "departments": eligible_departments(),
         }
+
+    def overlapping(self, cleaned: dict) -> list[Cycle]:
+        """Other cycles (not imported) open at some time between these dates that rate one of
+        the same departments: the same people would have two surveys at once."""
+        opens, closes, departments = cleaned.get("opens_at"), cleaned.get("closes_at"), cleaned.get("departments")
+        if not (opens and closes and departments):
+            return []
+        others = Cycle.objects.filter(imported=False, opens_at__lt=closes, closes_at__gt=opens)
+        others = others.filter(departments__in=departments).exclude(pk=self.instance.pk).distinct()
+        return list(others.order_by("opens_at"))
 
     def clean(self) -> dict:
         cleaned = super().clean() or {}
@@ -110,7 +130,32 @@ class CycleForm(forms.ModelForm):
             self.add_error("comment_threshold", "Comments need at least as many responses as scores.")
         if closes and self.instance.pk and self.instance.is_open and closes <= timezone.now():
             self.add_error("closes_at", "To close the cycle now, use “Close now” on the cycle page.")
+        overlaps = [] if self.instance.pk and not self.instance.is_editable else self.overlapping(cleaned)
+        if overlaps and not cleaned.get("overlap_confirmed"):
+            self.fields["overlap_confirmed"].widget = forms.CheckboxInput()
+            names = "; ".join(
+                f"“{c.name}” ({c.opens_at:%d %b} – {c.closes_at:%d %b})" for c in overlaps
+            )
+            self.add_error(
+                "overlap_confirmed",
+                f"These dates overlap {names}, which rates some of the same departments: the same people "
+                "would have two surveys open at once. Change the dates, or tick this box to keep them.",
+            )
         return cleaned
+
+
+def quarter_name(moment: datetime) -> str:
+    local = timezone.localtime(moment)
+    return f"Q{(local.month - 1) // 3 + 1} {local.year} internal service survey"
+
+
+def free_name(name: str) -> str:
+    """`name`, or `name (2)`, `(3)`… : the first that no cycle has."""
+    taken = set(Cycle.objects.filter(name__startswith=name).values_list("name", flat=True))
+    number, free = 2, name
+    while free in taken:
+        free, number = f"{name} ({number})", number + 1
+    return free
 
 
 class RepeatForm(forms.Form):
@@ -118,6 +163,17 @@ class RepeatForm(forms.Form):
         choices=[(key, key.replace("-", " ").capitalize()) for key in PERIODS], initial="quarterly", label="Repeat"
     )
     name = forms.CharField(max_length=100, label="Name of the new cycle")
+
+    @classmethod
+    def initial_for(cls, cycle: Cycle) -> dict:
+        """A free name for the repeat a quarter later: the quarter's name when the cycle is named
+        by its quarter, else its name with the new month."""
+        opens = shift_months(cycle.opens_at, PERIODS["quarterly"])
+        if re.match(r"^Q[1-4] \d{4} ", cycle.name):
+            name = quarter_name(opens)
+        else:
+            name = f"{cycle.name} ({timezone.localtime(opens):%B %Y})"
+        return {"period": "quarterly", "name": free_name(name)}
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()

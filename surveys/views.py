@@ -386,7 +386,7 @@ def cycle_publish(request, pk: int):
 @hr_required
 def cycle_repeat(request, pk: int):
     cycle = get_object_or_404(Cycle, pk=pk)
-    form = RepeatForm(request.POST or None, initial={"name": f"{cycle.name} (next)"})
+    form = RepeatForm(request.POST or None, initial=RepeatForm.initial_for(cycle))
     if request.method == "POST" and form.is_valid():
         new = services.cycle_repeat(cycle=cycle, period=form.cleaned_data["period"], name=form.cleaned_data["name"])
         messages.success(request, f"“{new.name}” was created as a draft from “{cycle.name}”.")

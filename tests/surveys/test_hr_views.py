@@ -258,3 +258,38 @@ def test_closing_and_publishing_ask_first_and_say_what_happens(login, org, open_
     client.post(f"/hr/cycles/{cycle.pk}/publish/")
     cycle.refresh_from_db()
     assert cycle.status == Cycle.Status.PUBLISHED
+
+
+def test_a_new_cycle_is_prefilled_with_a_free_name_and_dates_after_the_last_cycle(login, org, open_cycle):
+    form = login(org.hr).get("/hr/cycles/new/").context["form"]
+    Cycle.objects.filter(pk=open_cycle.pk).update(name=form.initial["name"])
+
+    form = login(org.hr).get("/hr/cycles/new/").context["form"]
+
+    assert form.initial["name"] != open_cycle.name and not Cycle.objects.filter(name=form.initial["name"]).exists()
+    assert form.initial["name"].endswith("(2)")
+    assert form.initial["opens_at"] > open_cycle.closes_at
+    assert timezone.localtime(form.initial["opens_at"]).weekday() == 0
+
+
+def test_overlapping_dates_for_the_same_departments_ask_for_a_confirmation(login, org, open_cycle):
+    client = login(org.hr)
+
+    response = client.post("/hr/cycles/new/", form_data(org))
+
+    assert response.status_code == 200 and not Cycle.objects.filter(name="Spring survey").exists()
+    page = response.content.decode()
+    assert f"These dates overlap “{open_cycle.name}”" in page and 'type="checkbox" name="overlap_confirmed"' in page
+
+    response = client.post("/hr/cycles/new/", form_data(org, overlap_confirmed="on"))
+    assert response.status_code == 302 and Cycle.objects.filter(name="Spring survey").exists()
+
+
+def test_repeat_suggests_the_next_quarters_free_name(login, org, open_cycle):
+    Cycle.objects.filter(pk=open_cycle.pk).update(name="Q1 2027 internal service survey")
+    open_cycle.refresh_from_db()
+
+    form = login(org.hr).get(f"/hr/cycles/{open_cycle.pk}/repeat/").context["form"]
+
+    expected = f"Q{(timezone.localtime(open_cycle.opens_at).month + 2) % 12 // 3 + 1}"
+    assert form.initial["name"].startswith(expected) and "(next)" not in form.initial["name"]
