@@ -82,6 +82,7 @@ def hr_home(request):
             (cycle, participation(cycle)["totals"]) for cycle in Cycle.objects.open().order_by("closes_at")
         ],
         "next_cycle": Cycle.objects.filter(status__in=EDITABLE_STATUSES).order_by("opens_at").first(),
+        "to_publish": list(Cycle.objects.filter(status=Cycle.Status.CLOSED).order_by("-closes_at")),
     }
     return render(request, "portal/hr_home.html", context)
 

@@ -169,6 +169,10 @@ class Cycle(models.Model):
             times["reminder-before-close"] = self.closes_at - timedelta(days=self.reminder_days_before_close)
         return times
 
+    def reminders_within(self) -> list[datetime]:
+        """The reminders that fall while the cycle is open (none after an early close), in order."""
+        return sorted(when for when in self.reminder_times().values() if self.opens_at <= when <= self.closes_at)
+
 
 class CycleParameter(models.Model):
     """A department's service parameter as it was when the cycle opened: the question people answer."""

@@ -293,3 +293,29 @@ def test_repeat_suggests_the_next_quarters_free_name(login, org, open_cycle):
 
     expected = f"Q{(timezone.localtime(open_cycle.opens_at).month + 2) % 12 // 3 + 1}"
     assert form.initial["name"].startswith(expected) and "(next)" not in form.initial["name"]
+
+
+def test_a_cycle_closed_early_shows_no_reminder_after_it_and_no_live_figures(login, org, open_cycle):
+    client = login(org.hr)
+    Cycle.objects.filter(pk=open_cycle.pk).update(reminder_days_after_open=3, reminder_days_before_close=2)
+    assert "updates by itself" in client.get(f"/hr/cycles/{open_cycle.pk}/").content.decode()
+
+    client.post(f"/hr/cycles/{open_cycle.pk}/close/")
+    page = client.get(f"/hr/cycles/{open_cycle.pk}/").content.decode()
+
+    assert "updates by itself" not in page and "data-live-url" not in page
+    assert "None while it was open" in page  # both reminders fell after the early close
+
+
+def test_the_hr_dashboard_prompts_to_publish_a_closed_cycle(login, org, open_cycle):
+    client = login(org.hr)
+    client.post(f"/hr/cycles/{open_cycle.pk}/close/")
+
+    page = client.get("/hr/").content.decode()
+
+    assert "its results are ready for you to review" in page
+    assert f'href="/hr/cycles/{open_cycle.pk}/publish/"' in page and "No cycle is open or planned" in page
+    assert "Publish the results above first" in page
+
+    client.post(f"/hr/cycles/{open_cycle.pk}/publish/")
+    assert "ready for you to review" not in client.get("/hr/").content.decode()
