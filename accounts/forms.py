@@ -2,10 +2,12 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
+
+from survey_portal.forms import PlainTextMixin
 
 
-class EmailAuthenticationForm(AuthenticationForm):
+class EmailAuthenticationForm(PlainTextMixin, AuthenticationForm):
     """Sign in with a work email: usernames are the lower-cased email address."""
 
     username = forms.EmailField(
@@ -22,7 +24,7 @@ class EmailAuthenticationForm(AuthenticationForm):
         return self.cleaned_data["username"].strip().lower()
 
 
-class SetPasswordLinkForm(PasswordResetForm):
+class SetPasswordLinkForm(PlainTextMixin, PasswordResetForm):
     """Password reset that also reaches imported people, who have no usable password yet.
 
     Django's default form skips users without a usable password, which would leave everyone
@@ -35,3 +37,7 @@ class SetPasswordLinkForm(PasswordResetForm):
 
     def get_users(self, email):
         return get_user_model()._default_manager.filter(email__iexact=email.strip(), is_active=True)
+
+
+class NewPasswordForm(PlainTextMixin, SetPasswordForm):
+    """Choose a password through the emailed link (Django's form, with the site's text rule)."""

@@ -6,7 +6,9 @@ from django import forms
 from django.conf import settings
 from django.forms import BaseModelFormSet, modelformset_factory
 
-from .models import Department, Employee, ServiceParameter
+from survey_portal.forms import PlainTextMixin
+
+from .models import DESCRIPTION_MAX_LENGTH, Department, Employee, ServiceParameter
 
 
 class HeadChoiceField(forms.ModelChoiceField):
@@ -14,15 +16,24 @@ class HeadChoiceField(forms.ModelChoiceField):
         return f"{employee.full_name} — {employee.job_title}" if employee.job_title else employee.full_name
 
 
-class DepartmentForm(forms.ModelForm):
+def description_field() -> forms.CharField:
+    return forms.CharField(
+        required=False,
+        max_length=DESCRIPTION_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=Department._meta.get_field("description").help_text,
+    )
+
+
+class DepartmentForm(PlainTextMixin, forms.ModelForm):
     """Edit a department. The head is chosen among the department's own active employees."""
 
     head = HeadChoiceField(queryset=Employee.objects.none(), required=False, empty_label="— No head yet —")
+    description = description_field()
 
     class Meta:
         model = Department
         fields = ["name", "description", "head", "front_line", "active"]
-        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -37,11 +48,12 @@ class DepartmentForm(forms.ModelForm):
         self.helper.form_tag = False
 
 
-class DepartmentCreateForm(forms.ModelForm):
+class DepartmentCreateForm(PlainTextMixin, forms.ModelForm):
+    description = description_field()
+
     class Meta:
         model = Department
         fields = ["code", "name", "description", "front_line"]
-        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -56,7 +68,7 @@ class DepartmentCreateForm(forms.ModelForm):
         return code
 
 
-class ServiceParameterForm(forms.ModelForm):
+class ServiceParameterForm(PlainTextMixin, forms.ModelForm):
     class Meta:
         model = ServiceParameter
         fields = ["name", "code", "description", "target", "weight", "position", "active"]
@@ -92,15 +104,43 @@ class ServiceParameterForm(forms.ModelForm):
 
 
 class BaseCharterFormSet(BaseModelFormSet):
+    """A department's charter, one form per parameter and a blank one to add a parameter.
+
+    Validated whole, as it will be once saved: a posted form that leaves a parameter out (a tampered
+    form count) leaves that parameter as it is, and its code stays taken.
+    """
+
+    def __init__(self, data=None, *, department: Department, **kwargs):
+        self.department = department
+        queryset = ServiceParameter.objects.filter(department=department).order_by("-active", "position", "name")
+        super().__init__(data, queryset=queryset, **kwargs)
+
+    def add_fields(self, form, index) -> None:
+        super().add_fields(form, index)
+        # The hidden id of each row: wrong only when the page is out of date or the post was altered.
+        form.fields["id"].error_messages["invalid_choice"] = (
+            "This row does not match a parameter of this charter any more: reload the page and make your changes again."
+        )
+
     def clean(self) -> None:
         super().clean()
         if any(self.errors):
             return
-        seen: set[str] = set()
-        active = 0
+        untouched = {
+            pk: (code, active)
+            for pk, code, active in ServiceParameter.objects.filter(department=self.department).values_list(
+                "pk", "code", "active"
+            )
+        }
+        rows = []
         for form in self.forms:
             if not form.has_changed() and form.instance.pk is None:
                 continue  # an untouched blank row
+            untouched.pop(form.instance.pk, None)
+            rows.append(form)
+        seen = {code for code, _active in untouched.values()}
+        active = sum(active for _code, active in untouched.values())
+        for form in rows:
             code = form.cleaned_data.get("code") or ""
             if code in seen:
                 form.add_error("code", f"Another parameter of this charter already uses the code “{code}”.")
@@ -115,7 +155,7 @@ CharterFormSet = modelformset_factory(
 )
 
 
-class DependenciesForm(forms.Form):
+class DependenciesForm(PlainTextMixin, forms.Form):
     providers = forms.ModelMultipleChoiceField(
         queryset=Department.objects.none(),
         required=False,
@@ -130,7 +170,7 @@ class DependenciesForm(forms.Form):
         providers.queryset = Department.objects.active().exclude(pk=department.pk)
 
 
-class OrgImportForm(forms.Form):
+class OrgImportForm(PlainTextMixin, forms.Form):
     departments = forms.FileField(required=False, help_text="code, name, head_email, front_line, description")
     employees = forms.FileField(required=False, help_text="email, first_name, last_name, department_code, job_title")
     dependencies = forms.FileField(required=False, help_text="consumer_code, provider_code")

@@ -73,6 +73,11 @@ class DepartmentQuerySet(models.QuerySet):
         return self.filter(pk__in=[department.pk for department in roles.headed_departments])
 
 
+# A department's description is shown on every survey page that rates it: forms and the import
+# keep it to this (the column itself has no limit).
+DESCRIPTION_MAX_LENGTH = 1000
+
+
 class Department(models.Model):
     code = models.SlugField(max_length=50, unique=True, help_text="Short unique code used in URLs and CSV files.")
     name = models.CharField(max_length=120)

@@ -4,16 +4,17 @@ import base64
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from departments.decorators import hr_required, member_required
 from departments.roles import department_for, get_roles
+from survey_portal.query import query_choice, query_page, query_text
 
 from .forms import CharterFormSet, DepartmentCreateForm, DepartmentForm, DependenciesForm, OrgImportForm
-from .models import Department, Employee, ServiceParameter
+from .models import Department, Employee
 from .org_import import CsvFile, ImportFailed, org_import
 from .services import department_create as create_department
 from .services import dependencies_set
@@ -23,27 +24,29 @@ PENDING_IMPORT_KEY = "pending_org_import"
 
 @member_required
 def directory(request):
-    query = request.GET.get("q", "").strip()
+    query = query_text(request, "q", label="search")
+    front_line_only = query_choice(request, "front_line", ["1"], label="“front line only” filter") == "1"
     departments = Department.objects.active().with_directory_counts().order_by("name")
     if query:
         departments = departments.filter(Q(name__icontains=query) | Q(code__icontains=query))
-    if request.GET.get("front_line") == "1":
+    if front_line_only:
         departments = departments.filter(front_line=True)
-    page = Paginator(departments, 24).get_page(request.GET.get("page"))
-    return render(request, "departments/directory.html", {"page": page, "query": query})
+    context = {"page": query_page(request, departments, 24), "query": query, "front_line_only": front_line_only}
+    return render(request, "departments/directory.html", context)
 
 
 @hr_required
 def hr_departments(request):
     departments = Department.objects.with_directory_counts().order_by("-active", "name")
-    page = Paginator(departments, 50).get_page(request.GET.get("page"))
-    return render(request, "departments/hr_departments.html", {"page": page})
+    return render(request, "departments/hr_departments.html", {"page": query_page(request, departments, 50)})
 
 
 @hr_required
 def hr_people(request):
-    query = request.GET.get("q", "").strip()
-    department_code = request.GET.get("department", "")
+    departments = list(Department.objects.order_by("name").only("code", "name"))
+    query = query_text(request, "q", label="search")
+    department_code = query_choice(request, "department", {d.code for d in departments}, label="department")
+    show_all = query_choice(request, "status", ["all"], label="“include deactivated” filter") == "all"
     people = Employee.objects.select_related("user", "department").order_by("user__last_name", "user__first_name")
     if query:
         people = people.filter(
@@ -54,14 +57,14 @@ def hr_people(request):
         )
     if department_code:
         people = people.filter(department__code=department_code)
-    if request.GET.get("status") != "all":
+    if not show_all:
         people = people.filter(active=True)
     context = {
-        "page": Paginator(people, 50).get_page(request.GET.get("page")),
+        "page": query_page(request, people, 50),
         "query": query,
         "department_code": department_code,
-        "show_all": request.GET.get("status") == "all",
-        "departments": Department.objects.order_by("name").only("code", "name"),
+        "show_all": show_all,
+        "departments": departments,
     }
     return render(request, "departments/hr_people.html", context)
 
@@ -91,14 +94,24 @@ def charter_edit(request, code: str):
     department = department_for(request, code)
     if not get_roles(request).can_edit_charter(department):
         raise PermissionDenied("Only HR and the head of this department can edit its charter.")
-    queryset = ServiceParameter.objects.filter(department=department).order_by("-active", "position", "name")
-    formset = CharterFormSet(request.POST or None, queryset=queryset)
+    formset = CharterFormSet(request.POST or None, department=department)
     if request.method == "POST" and formset.is_valid():
-        for parameter in formset.save(commit=False):
-            parameter.department = department
-            parameter.save()
-        messages.success(request, f"The service charter of {department.name} was saved.")
-        return redirect(department)
+        try:
+            with transaction.atomic():
+                for parameter in formset.save(commit=False):
+                    parameter.department = department
+                    parameter.save()
+        except IntegrityError:
+            # Validated whole, the codes differed; saved one by one, two parameters that swap codes
+            # (or an edit by someone else meanwhile) meet on one. The transaction kept nothing.
+            messages.error(
+                request,
+                "Nothing was saved: two parameters would have had the same code at once (exchanging two "
+                "codes takes two saves), or someone else changed this charter meanwhile. Check the codes and save again.",
+            )
+        else:
+            messages.success(request, f"The service charter of {department.name} was saved.")
+            return redirect(department)
     return render(request, "departments/charter_form.html", {"department": department, "formset": formset})
 
 
@@ -132,6 +145,8 @@ def org_import_upload(request):
     # Bound on every POST: a POST can carry only files, and an empty one must show its errors.
     form = OrgImportForm(request.POST, request.FILES) if request.method == "POST" else OrgImportForm()
     context = {"form": form}
+    if request.method == "POST":
+        request.session.pop(PENDING_IMPORT_KEY, None)  # a new check replaces the files checked before
     if request.method == "POST" and form.is_valid():
         files = _files_from_upload(form)
         deactivate = form.cleaned_data["deactivate_missing"]

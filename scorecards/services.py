@@ -33,7 +33,7 @@ from django.utils import timezone
 
 from departments.models import Department
 from survey_portal.celery import enqueue_on_commit
-from surveys.models import Answer, Cycle, CycleParameter, Invitation, Response
+from surveys.models import Answer, Cycle, CycleParameter, ImportedInvitations, Invitation, Response
 
 from . import stats
 from .models import (
@@ -173,8 +173,11 @@ _RESPONSES_AND_INVITATIONS = f"""
     UNION ALL
     SELECT 2, department_id, rater_department_id, status, COUNT(*), NULL, NULL, NULL
     FROM {Invitation._meta.db_table} WHERE cycle_id = %s GROUP BY department_id, rater_department_id, status
+    UNION ALL
+    SELECT 3, department_id, rater_department_id, NULL, invited, NULL, NULL, NULL
+    FROM {ImportedInvitations._meta.db_table} WHERE cycle_id = %s
 """
-RESPONSE_ROW = 1
+RESPONSE_ROW, INVITATION_ROW, IMPORTED_ROW = 1, 2, 3
 
 
 def _aggregate(cycle: Cycle) -> AggregateSummary:
@@ -231,27 +234,35 @@ def _distributions(cycle: Cycle) -> dict[int, dict[int, int]]:
 def _responses_and_participation(cycle: Cycle) -> tuple[dict[int, _RatedDepartment], dict[tuple[str, int], list[int]]]:
     """Passes 2 and 3 in one statement, so that PostgreSQL scans both tables at once (Parallel
     Append): responses → each department's heatmap cells and n; invitations → participation both
-    ways, as [invited, completed, declined] per (role, department)."""
+    ways, as [invited, completed, declined] per (role, department). An imported cycle has no
+    invitations; when its import gave how many were invited per pair, each response counts as one
+    completed invitation."""
     codes = dict(Department.objects.values_list("id", "code"))
     rated_departments: dict[int, _RatedDepartment] = defaultdict(_RatedDepartment)
     invited: dict[tuple[str, int], list[int]] = defaultdict(lambda: [0, 0, 0])
     with connection.cursor() as cursor:
-        cursor.execute(_RESPONSES_AND_INVITATIONS, [cycle.pk, cycle.pk])
-        for source, department_id, rater_id, status, k, rated, ratings, total in cursor.fetchall():
-            if source == RESPONSE_ROW:
-                department = rated_departments[department_id]
-                department.responses += k
-                department.n += rated
-                if rated:
-                    department.cells.append(_Cell(rater_id, codes[rater_id], rated, ratings, total))
-                continue
-            for key in ((Participation.Role.RATED, department_id), (Participation.Role.RATER, rater_id)):
-                figures = invited[key]
-                figures[0] += k
-                if status == Invitation.Status.COMPLETED:
-                    figures[1] += k
-                elif status == Invitation.Status.DECLINED:
-                    figures[2] += k
+        cursor.execute(_RESPONSES_AND_INVITATIONS, [cycle.pk, cycle.pk, cycle.pk])
+        rows = cursor.fetchall()
+    imported = any(row[0] == IMPORTED_ROW for row in rows)
+    for source, department_id, rater_id, status, k, rated, ratings, total in rows:
+        keys = ((Participation.Role.RATED, department_id), (Participation.Role.RATER, rater_id))
+        if source == RESPONSE_ROW:
+            department = rated_departments[department_id]
+            department.responses += k
+            department.n += rated
+            if rated:
+                department.cells.append(_Cell(rater_id, codes[rater_id], rated, ratings, total))
+            if imported:
+                for key in keys:
+                    invited[key][1] += k
+            continue
+        for key in keys:
+            figures = invited[key]
+            figures[0] += k
+            if status == Invitation.Status.COMPLETED:
+                figures[1] += k
+            elif status == Invitation.Status.DECLINED:
+                figures[2] += k
     return rated_departments, invited
 
 

@@ -8,6 +8,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from .text import refused_character
+
 
 @dataclass(frozen=True)
 class CsvFile:
@@ -52,11 +54,37 @@ class Table:
     rows: list[Row]
 
 
-def read_table(file: CsvFile, required: tuple[str, ...], optional: tuple[str, ...], errors: list[str]) -> Table | None:
+# Python's csv module, in strict mode, refuses what would otherwise swallow the rest of a file into
+# one value: the people who fix the file read these instead of its words.
+_CSV_ERRORS = {
+    "unexpected end of data": "a quoted value that starts on this line has no closing quote",
+    "',' expected after '\"'": (
+        'text follows the closing quote of a value (a quote inside a quoted value is written twice: "")'
+    ),
+}
+
+
+def _unreadable(exc: csv.Error) -> str:
+    reason = str(exc)
+    if reason.startswith("field larger than field limit"):
+        return f"a value is longer than {csv.field_size_limit()} characters"
+    return _CSV_ERRORS.get(reason, f"unreadable row ({reason})")
+
+
+def read_table(
+    file: CsvFile,
+    required: tuple[str, ...],
+    optional: tuple[str, ...],
+    errors: list[str],
+    *,
+    multiline: tuple[str, ...] = (),
+) -> Table | None:
     """Parse one CSV file (UTF-8, BOM optional, header row required). None when unreadable.
 
     Problems are appended to `errors` as ``file:line: reason``; columns may come in any order and
-    extra columns are ignored. Values are stripped; blank lines are skipped.
+    extra columns are ignored. Values are stripped; blank lines are skipped. The text of every
+    column read follows survey_portal.text (the `multiline` ones may hold line breaks and tabs); a
+    row with a refused character is left out, its error kept; a NUL anywhere in the file is refused.
     """
     try:
         text = file.content.decode("utf-8-sig")
@@ -64,13 +92,18 @@ def read_table(file: CsvFile, required: tuple[str, ...], optional: tuple[str, ..
         line = file.content[: exc.start].count(b"\n") + 1
         errors.append(f"{file.name}:{line}: not UTF-8 text (save the file as 'CSV UTF-8')")
         return None
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = next(reader, None)
     except csv.Error as exc:
-        errors.append(f"{file.name}:1: unreadable header row ({exc})")
+        errors.append(f"{file.name}:1: unreadable header row: {_unreadable(exc)}")
         return None
     header = [column.strip().lower() for column in header or []]
+    for column in header:
+        refused = refused_character(column)
+        if refused:
+            errors.append(f"{file.name}:1: the column name {column!r} contains {refused}{_hint(refused)}")
+            return None
     if not any(header):
         errors.append(f"{file.name}:1: the file is empty; a header row is required ({', '.join(required)})")
         return None
@@ -87,6 +120,7 @@ def read_table(file: CsvFile, required: tuple[str, ...], optional: tuple[str, ..
     if not ok:
         return None
 
+    read = required + optional
     rows: list[Row] = []
     line = reader.line_num + 1
     while True:
@@ -95,7 +129,7 @@ def read_table(file: CsvFile, required: tuple[str, ...], optional: tuple[str, ..
         except StopIteration:
             break
         except csv.Error as exc:
-            errors.append(f"{file.name}:{line}: unreadable row ({exc})")
+            errors.append(f"{file.name}:{line}: {_unreadable(exc)}")
             return None
         if any(value.strip() for value in record):
             if len(record) > len(header):
@@ -105,9 +139,31 @@ def read_table(file: CsvFile, required: tuple[str, ...], optional: tuple[str, ..
                 )
             else:
                 values = {column: value.strip() for column, value in zip(header, record, strict=False)}
-                rows.append(Row(file.name, line, values))
+                row = Row(file.name, line, values)
+                if _plain_text(row, read, multiline, errors):
+                    rows.append(row)
         line = reader.line_num + 1
     return Table(file.name, set(header), rows)
+
+
+def _plain_text(row: Row, columns: tuple[str, ...], multiline: tuple[str, ...], errors: list[str]) -> bool:
+    """Whether every value of `row` is text the portal keeps (survey_portal.text); errors name the column.
+    A column the import does not read may hold anything but NUL, which never belongs in a text file."""
+    ok = True
+    for column, value in row.values.items():
+        if column in columns:
+            refused = refused_character(value, multiline=column in multiline)
+        else:
+            refused = "a NUL character (U+0000)" if "\x00" in value else None
+        if refused:
+            errors.append(f"{row.where()}: {column} contains {refused}, which is not allowed{_hint(refused)}")
+            ok = False
+    return ok
+
+
+def _hint(refused: str) -> str:
+    # Text saved as UTF-16 ("Unicode text") reads as UTF-8 with a NUL after every letter.
+    return " (if the file was saved as “Unicode text”, save it as “CSV UTF-8”)" if "NUL" in refused else ""
 
 
 def parse_decimal(row: Row, column: str, errors: list[str], *, low: Decimal, high: Decimal) -> Decimal | None:

@@ -18,7 +18,7 @@ from survey_portal.csvfiles import CsvFile
 
 from . import services
 from .models import Cycle, Invitation
-from .past_import import OPTIONAL, REQUIRED, responses_import
+from .past_import import INVITED, OPTIONAL, REQUIRED, responses_import
 
 BASE_QUALITY = {"it": 3.4, "hr": 3.9, "finance": 3.3, "procurement": 3.1, "legal": 4.0, "facilities": 4.0}
 TREND = {"it": 0.25, "logistics": 0.2, "facilities": -0.2, "marketing": 0.1}  # change per cycle
@@ -62,7 +62,8 @@ def _score(rng: random.Random, mean: float) -> int | None:
     return max(1, min(5, round(rng.gauss(mean, 0.85))))
 
 
-def _past_file(rng: random.Random, index: int, name: str) -> CsvFile:
+def _past_files(rng: random.Random, index: int, name: str) -> tuple[CsvFile, CsvFile]:
+    """A past cycle's ratings, and how many people were invited per pair (its participation)."""
     providers: dict[int, list[str]] = {}
     for consumer_id, code in Dependency.objects.values_list("consumer_id", "provider__code"):
         providers.setdefault(consumer_id, []).append(code)
@@ -74,8 +75,10 @@ def _past_file(rng: random.Random, index: int, name: str) -> CsvFile:
     writer = csv.writer(buffer)
     writer.writerow([*REQUIRED, *OPTIONAL])
     number = 0
+    invited: dict[tuple[str, str], int] = {}
     for department_id, rater in Employee.objects.active().values_list("department_id", "department__code"):
         for provider in providers.get(department_id, []):
+            invited[rater, provider] = invited.get((rater, provider), 0) + 1
             if rng.random() > 0.62 + 0.06 * index:
                 continue
             number += 1
@@ -85,7 +88,11 @@ def _past_file(rng: random.Random, index: int, name: str) -> CsvFile:
             for parameter in charters[provider]:
                 score = _score(rng, mean + offsets[provider, parameter])
                 writer.writerow([f"r{number}", rater, provider, parameter, score or "", good, improve])
-    return CsvFile(f"{name}.csv", buffer.getvalue().encode())
+    counts = io.StringIO()
+    csv.writer(counts).writerows([INVITED, *((r, p, n) for (r, p), n in sorted(invited.items()))])
+    return CsvFile(f"{name}.csv", buffer.getvalue().encode()), CsvFile(
+        f"{name} invited.csv", counts.getvalue().encode()
+    )
 
 
 def seed_surveys(*, demo_employee: str) -> list[str]:
@@ -98,11 +105,14 @@ def seed_surveys(*, demo_employee: str) -> list[str]:
     for index, months_ago in enumerate((9, 6, 3)):
         opens = today - timedelta(days=30 * months_ago)
         name = _quarter_name(opens)
+        file, invited = _past_files(rng, index, name)
         result = responses_import(
-            file=_past_file(rng, index, name), name=name, opens=opens, closes=opens + timedelta(days=13)
+            file=file, invited=invited, name=name, opens=opens, closes=opens + timedelta(days=13)
         )
-        services.cycle_publish(cycle=result.cycle)
-        lines.append(f"past cycle “{name}”: {result.responses} responses, published")
+        # The latest past cycle is closed and waits for HR to review and publish its results.
+        if months_ago > 3:
+            services.cycle_publish(cycle=result.cycle)
+        lines.append(f"past cycle “{name}”: {result.responses} responses, {result.cycle.get_status_display().lower()}")
 
     now = timezone.now()
     cycle = Cycle.objects.create(

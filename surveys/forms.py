@@ -9,8 +9,10 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Field, Layout, Row
 from django import forms
 from django.utils import timezone
+from django.utils.text import capfirst
 
 from departments.models import Department
+from survey_portal.forms import PlainTextMixin
 
 from .models import MIN_SCORE_THRESHOLD, SCORE_CHOICES, Cycle, CycleParameter
 from .sealing import COMMENT_MAX_LENGTH, comment_length
@@ -20,6 +22,8 @@ DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="
 NOT_APPLICABLE = "na"
 # Frozen once a cycle opens: changing them would change who was asked or what may be shown.
 FROZEN_WHEN_OPEN = ("name", "opens_at", "departments", "score_threshold", "comment_threshold")
+# The message at the top of every survey page: a paragraph or two (the column has no limit).
+INTRO_MAX_LENGTH = 2000
 
 
 class DepartmentChoiceField(forms.ModelMultipleChoiceField):
@@ -27,7 +31,14 @@ class DepartmentChoiceField(forms.ModelMultipleChoiceField):
         return department.name
 
 
-class CycleForm(forms.ModelForm):
+class CycleForm(PlainTextMixin, forms.ModelForm):
+    intro = forms.CharField(
+        required=False,
+        max_length=INTRO_MAX_LENGTH,
+        label=capfirst(Cycle._meta.get_field("intro").verbose_name),
+        help_text=Cycle._meta.get_field("intro").help_text,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
     departments = DepartmentChoiceField(
         queryset=Department.objects.none(),
         widget=forms.CheckboxSelectMultiple,
@@ -56,7 +67,6 @@ class CycleForm(forms.ModelForm):
         widgets = {
             "opens_at": DATETIME_WIDGET,
             "closes_at": DATETIME_WIDGET,
-            "intro": forms.Textarea(attrs={"rows": 3}),
         }
         labels = {
             "score_threshold": "Responses needed to show scores",
@@ -133,9 +143,7 @@ class CycleForm(forms.ModelForm):
         overlaps = [] if self.instance.pk and not self.instance.is_editable else self.overlapping(cleaned)
         if overlaps and not cleaned.get("overlap_confirmed"):
             self.fields["overlap_confirmed"].widget = forms.CheckboxInput()
-            names = "; ".join(
-                f"“{c.name}” ({c.opens_at:%d %b} – {c.closes_at:%d %b})" for c in overlaps
-            )
+            names = "; ".join(f"“{c.name}” ({c.opens_at:%d %b} – {c.closes_at:%d %b})" for c in overlaps)
             self.add_error(
                 "overlap_confirmed",
                 f"These dates overlap {names}, which rates some of the same departments: the same people "
@@ -158,7 +166,7 @@ def free_name(name: str) -> str:
     return free
 
 
-class RepeatForm(forms.Form):
+class RepeatForm(PlainTextMixin, forms.Form):
     period = forms.ChoiceField(
         choices=[(key, key.replace("-", " ").capitalize()) for key in PERIODS], initial="quarterly", label="Repeat"
     )
@@ -208,7 +216,9 @@ def _score_fields(questions: tuple[tuple[str, str], ...], complete: bool) -> dic
         AnswerForm.field_name_for(code): ScoreField(
             label=name,
             required=complete,
-            error_messages={"required": f"Choose a score for {name}, or “Not applicable”."},
+            error_messages=dict.fromkeys(
+                ("required", "invalid_choice"), f"Choose a score for {name}, or “Not applicable”."
+            ),
         )
         for code, name in questions
     }
@@ -224,7 +234,7 @@ def comment_fits(text: str) -> None:
         )
 
 
-class AnswerForm(forms.Form):
+class AnswerForm(PlainTextMixin, forms.Form):
     """One radio group per question (1–5 or not applicable) and the two optional comments."""
 
     comment_good = forms.CharField(

@@ -506,6 +506,24 @@ class Answer(models.Model):
         return f"{self.parameter.code}: {self.score if self.score is not None else 'n/a'}"
 
 
+class ImportedInvitations(models.Model):
+    """How many people were invited to rate a department, per rating department, in an imported
+    cycle (given with its results, optionally): its participation. Counts only, nobody named."""
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="+")
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
+    rater_department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
+    invited = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "department", "rater_department"], name="unique_imported_pair"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cycle_id}: {self.rater_department_id} → {self.department_id}: {self.invited}"
+
+
 class Notification(models.Model):
     """What was sent to whom, so a rerun or retried task never sends the same message twice."""
 

@@ -39,6 +39,9 @@ def _recipients(cycle: Cycle, kind: str, *, pending_only: bool):
 
 
 def _send_once(*, cycle: Cycle, kind: str, employees, template: str, subject: str) -> int:
+    # One line whatever the cycle's name holds: forms refuse line breaks in names, but a name saved
+    # before they did must not stop a cycle's emails (a header cannot hold a line break).
+    subject = " ".join(subject.split())
     claim = uuid.uuid4()
     Notification.objects.bulk_create(
         [

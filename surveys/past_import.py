@@ -1,8 +1,10 @@
 """Import past results from CSV into a new closed cycle (history from spreadsheets or another tool).
 
 One row per rating: response_id, rater_department, provider_department, parameter, score,
-comment_good, comment_improve. Every row is checked before anything is written; any error aborts
-with every problem as ``file:line: reason``. The cycle's questions are the departments' current charters.
+comment_good, comment_improve. Optionally a second file gives how many people were invited per
+pair: rater_department, provider_department, invited; the cycle then shows participation. Every row
+is checked before anything is written; any error aborts with every problem as ``file:line: reason``.
+The cycle's questions are the departments' current charters.
 """
 
 from __future__ import annotations
@@ -16,14 +18,16 @@ from django.utils import timezone
 from departments.models import Department, ServiceParameter
 from survey_portal.csvfiles import CsvFile, ImportFailed, read_table, require
 from survey_portal.spreadsheets import text_from_cell
+from survey_portal.text import refused_character
 
-from .models import MIN_SCORE_THRESHOLD, Cycle
+from .models import MIN_SCORE_THRESHOLD, Cycle, ImportedInvitations
 from .sealing import Answers
 from .services import cycle_snapshot, responses_store
 from .signals import cycle_finished
 
 REQUIRED = ("response_id", "rater_department", "provider_department", "parameter", "score")
 OPTIONAL = ("comment_good", "comment_improve")
+INVITED = ("rater_department", "provider_department", "invited")
 
 
 @dataclass
@@ -44,8 +48,13 @@ class PastImportResult:
 
 def _check_cycle(name: str, opens: date, closes: date, threshold: int, comment_threshold: int) -> list[str]:
     errors = []
+    name_limit = Cycle._meta.get_field("name").max_length
     if not name.strip():
         errors.append("--cycle: the cycle needs a name")
+    elif refused := refused_character(name.strip()):
+        errors.append(f"--cycle: the name contains {refused}, which is not allowed")
+    elif name_limit is not None and len(name.strip()) > name_limit:
+        errors.append(f"--cycle: the name is longer than {name_limit} characters")
     elif Cycle.objects.filter(name=name.strip()).exists():
         errors.append(f"--cycle: a cycle named {name!r} exists already")
     if closes < opens:
@@ -58,11 +67,19 @@ def _check_cycle(name: str, opens: date, closes: date, threshold: int, comment_t
 
 
 def responses_import(
-    *, file: CsvFile, name: str, opens: date, closes: date, threshold: int = 5, comment_threshold: int = 10
+    *,
+    file: CsvFile,
+    name: str,
+    opens: date,
+    closes: date,
+    threshold: int = 5,
+    comment_threshold: int = 10,
+    invited: CsvFile | None = None,
 ) -> PastImportResult:
-    """Create a closed cycle holding the file's responses. All or nothing; raises ImportFailed."""
+    """Create a closed cycle holding the file's responses (and, with `invited`, how many were
+    invited per pair). All or nothing; raises ImportFailed."""
     errors = _check_cycle(name, opens, closes, threshold, comment_threshold)
-    table = read_table(file, REQUIRED, OPTIONAL, errors)
+    table = read_table(file, REQUIRED, OPTIONAL, errors, multiline=OPTIONAL)
     if table is None:
         raise ImportFailed(errors)
     departments = dict(Department.objects.values_list("code", "id"))
@@ -118,13 +135,59 @@ def responses_import(
             response.scores[parameter] = score
     if not responses and not errors:
         errors.append(f"{file.name}: has no ratings")
+    invited_counts = _invited(invited, responses, departments, errors) if invited is not None else {}
     if errors:
         raise ImportFailed(errors)
-    return _write(name.strip(), opens, closes, threshold, comment_threshold, responses, departments)
+    return _write(name.strip(), opens, closes, threshold, comment_threshold, responses, departments, invited_counts)
+
+
+def _invited(
+    file: CsvFile, responses: dict[str, _Response], departments: dict[str, int], errors: list[str]
+) -> dict[tuple[str, str], int]:
+    """(department rated, rating department) -> people invited, checked against the responses:
+    every pair that answered is listed once, with at least as many invited as answered."""
+    table = read_table(file, INVITED, (), errors)
+    if table is None:
+        return {}
+    answered: dict[tuple[str, str], int] = {}
+    for r in responses.values():
+        answered[r.department, r.rater] = answered.get((r.department, r.rater), 0) + 1
+    counts: dict[tuple[str, str], int] = {}
+    lines: dict[tuple[str, str], int] = {}
+    for row in table.rows:
+        if not require(row, INVITED, errors, {}):
+            continue
+        rater, department = (text_from_cell(row[c]).lower() for c in ("rater_department", "provider_department"))
+        unknown = [
+            c
+            for c, code in (("rater_department", rater), ("provider_department", department))
+            if code not in departments
+        ]
+        for column in unknown:
+            errors.append(f"{row.where()}: unknown department {row[column]!r} in {column}")
+        value = row["invited"]
+        if not (value.isascii() and value.isdigit()) or len(value) > 7:
+            errors.append(f"{row.where()}: invited {value!r} is not a whole number of people")
+            continue
+        pair = (department, rater)
+        if unknown:
+            continue
+        if pair in lines:
+            errors.append(f"{row.where()}: {rater} → {department} is listed already, on line {lines[pair]}")
+            continue
+        lines[pair], counts[pair] = row.line, int(value)
+        if int(value) < answered.get(pair, 0):
+            errors.append(
+                f"{row.where()}: {value} invited from {rater} to rate {department}, but {answered[pair]} responses"
+            )
+    for (department, rater), n in sorted(answered.items()):
+        if (department, rater) not in counts and table.rows:
+            errors.append(f"{file.name}: no invited count for {rater} → {department}, which has {n} responses")
+    return counts
 
 
 @transaction.atomic
-def _write(name, opens, closes, threshold, comment_threshold, responses, departments) -> PastImportResult:
+def _write(name, opens, closes, threshold, comment_threshold, responses, departments, invited) -> PastImportResult:
     """The cycle is created as an imported draft, given its scope and questions, filled through the
     one writer of responses (release.responses_store, pair by pair, in random order), then closed:
     the database refuses scope and questions for a cycle that is no longer a draft."""
@@ -156,6 +219,12 @@ def _write(name, opens, closes, threshold, comment_threshold, responses, departm
             rater_department_id=departments[rater],
             answers=answers,
         )
+    ImportedInvitations.objects.bulk_create(
+        ImportedInvitations(
+            cycle=cycle, department_id=departments[department], rater_department_id=departments[rater], invited=n
+        )
+        for (department, rater), n in sorted(invited.items())
+    )
     Cycle.objects.filter(pk=cycle.pk).update(status=Cycle.Status.CLOSED)
     cycle.refresh_from_db()
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from departments.models import Department
 
-from .models import Cycle, Invitation, Response
+from .models import Cycle, ImportedInvitations, Invitation, Response
 
 STATUS_BADGES = {
     Invitation.Status.COMPLETED: ("text-bg-success", "Done"),
@@ -43,7 +43,7 @@ def _count_participation(cycle: Cycle) -> dict:
     """One pass over the cycle's invitations, index-only: counts per (rating department, department
     rated) pair, rolled up here into the totals and both tables."""
     invitations = Invitation.objects.filter(cycle=cycle)
-    pairs = list(invitations.participation_by_pair())
+    pairs = list(invitations.participation_by_pair()) if not cycle.imported else _imported_pairs(cycle)
     names = Department.objects.only("code", "name").in_bulk(
         {row["rater_department"] for row in pairs} | {row["department"] for row in pairs}
     )
@@ -67,10 +67,14 @@ def _count_participation(cycle: Cycle) -> dict:
     totals = rolled_up(pairs)
     # Who is invited changes when invitations are added (or removed with a deleted person), and then
     # so does their number: the people are counted again then, and every five minutes in any case.
-    totals["employees"] = cache.get_or_set(
-        f"participation-people:{cycle.pk}:{totals['invited']}",
-        lambda: invitations.values("employee_id").distinct().count(),
-        300,
+    totals["employees"] = (
+        None  # an import gives counts per pair, not people
+        if cycle.imported
+        else cache.get_or_set(
+            f"participation-people:{cycle.pk}:{totals['invited']}",
+            lambda: invitations.values("employee_id").distinct().count(),
+            300,
+        )
     )
     return {
         "totals": totals,
@@ -78,6 +82,24 @@ def _count_participation(cycle: Cycle) -> dict:
         "by_department": table("department"),
         "as_of": timezone.now(),
     }
+
+
+def _imported_pairs(cycle: Cycle) -> list[dict]:
+    """An imported cycle's participation: the invited counts given with it, each response one
+    completed invitation."""
+    answered = dict(
+        ((d, r), n)
+        for d, r, n in Response.objects.filter(cycle=cycle)
+        .values_list("department_id", "rater_department_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return [
+        {"department": d, "rater_department": r, "invited": n, "completed": answered.get((d, r), 0), "declined": 0}
+        for d, r, n in ImportedInvitations.objects.filter(cycle=cycle).values_list(
+            "department_id", "rater_department_id", "invited"
+        )
+    ]
 
 
 def departments_with_too_few_responses(cycle: Cycle) -> tuple[list[str], int]:

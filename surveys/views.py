@@ -6,7 +6,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
-from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.http import Http404, JsonResponse
@@ -21,6 +20,7 @@ from django.views.decorators.http import require_POST
 from departments.decorators import hr_required
 from departments.roles import employee_of
 from survey_portal.celery import enqueue
+from survey_portal.query import query_choice, query_page
 
 from . import notifications, services
 from .forms import AnswerForm, CycleForm, RepeatForm
@@ -202,9 +202,11 @@ def _form_errors(request, invitation: Invitation, form: AnswerForm):
         html = render_to_string(
             "surveys/_answer_form.html", {"invitation": invitation, "form": form, "cycle": invitation.cycle}, request
         )
-        return JsonResponse(
-            {"error": "Nothing was submitted: please complete the questions marked.", "form": html}, status=400
-        )
+        if form.has_error("comment_good") or form.has_error("comment_improve"):
+            error = "Nothing was saved: please correct the comment marked."
+        else:
+            error = "Nothing was submitted: please complete the questions marked."
+        return JsonResponse({"error": error, "form": html}, status=400)
     return _render_survey(
         request, Invitation.objects.survey_invitations_of(employee_of(request), invitation.cycle_id), bound=form
     )
@@ -253,7 +255,7 @@ def _refused(request, cycle_id: int, code: str, reason: str, status: int = 409):
 @hr_required
 def cycle_list(request):
     cycles = Cycle.objects.annotate(department_count=Count("departments", distinct=True)).order_by("-opens_at")
-    page = Paginator(cycles, 25).get_page(request.GET.get("page"))
+    page = query_page(request, cycles, 25)
     return render(request, "surveys/cycle_list.html", {"page": page})
 
 
@@ -300,7 +302,7 @@ def cycle_detail(request, pk: int):
         context["preview"] = services.cycle_preview(cycle=cycle)
     else:
         context["participation"] = participation(cycle)
-        if request.GET.get("partial") == "participation":
+        if query_choice(request, "partial", ["participation"], label="part of the page") == "participation":
             # Polled by static/js/live.js while the cycle is open.
             return render(request, "surveys/_participation.html", context)
     return render(request, "surveys/cycle_detail.html", context)

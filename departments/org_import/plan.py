@@ -64,8 +64,12 @@ SCHEMAS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 }
 
 
+# Columns that may hold line breaks and tabs: what the pages show as paragraphs.
+MULTILINE: dict[str, tuple[str, ...]] = {"departments": ("description",)}
+
+
 def read_csv(file: CsvFile, kind: str, errors: list[str]) -> Table | None:
-    return read_table(file, *SCHEMAS[kind], errors)
+    return read_table(file, *SCHEMAS[kind], errors, multiline=MULTILINE.get(kind, ()))
 
 
 def parse_bool(row: Row, column: str, errors: list[str]) -> bool:

@@ -10,7 +10,7 @@ from django.core.validators import validate_email
 
 from survey_portal.csvfiles import Table, parse_decimal, require
 
-from ..models import SCORE_MAX, SCORE_MIN
+from ..models import DESCRIPTION_MAX_LENGTH, SCORE_MAX, SCORE_MIN
 from .plan import Plan, check_slug, is_repeat, parse_bool
 
 User = get_user_model()
@@ -21,7 +21,7 @@ def validate_departments(table: Table | None, plan: Plan, errors: list[str]) -> 
     if table is None:
         return set()
     for row in table.rows:
-        ok = require(row, ("code", "name"), errors, {"code": 50, "name": 120})
+        ok = require(row, ("code", "name"), errors, {"code": 50, "name": 120, "description": DESCRIPTION_MAX_LENGTH})
         if row["code"] and not check_slug(row, "code", errors):
             ok = False
         code = row["code"].lower()

@@ -7,7 +7,14 @@ from django.urls import reverse
 
 from departments.models import Department, Dependency, ServiceParameter
 from departments.views import PENDING_IMPORT_KEY
-from tests.factories import DepartmentFactory, DependencyFactory, EmployeeFactory, ServiceParameterFactory
+from tests.factories import (
+    DepartmentFactory,
+    DependencyFactory,
+    EmployeeFactory,
+    ServiceParameterFactory,
+    charter_post,
+    upload,
+)
 
 # --- directory and charter pages --------------------------------------------------------------
 
@@ -59,37 +66,6 @@ def test_targets_keep_their_second_decimal(login, org):
 
 
 # --- charter editing --------------------------------------------------------------------------
-
-
-def charter_post(department: Department, changes: dict | None = None, extra: dict | None = None) -> dict:
-    """The charter formset as the page would post it, with optional per-field changes."""
-    parameters = list(ServiceParameter.objects.filter(department=department).order_by("-active", "position", "name"))
-    data = {
-        "form-TOTAL_FORMS": str(len(parameters) + 1),
-        "form-INITIAL_FORMS": str(len(parameters)),
-        "form-MIN_NUM_FORMS": "0",
-        "form-MAX_NUM_FORMS": "1000",
-    }
-    for i, p in enumerate(parameters):
-        data.update(
-            {
-                f"form-{i}-id": str(p.pk),
-                f"form-{i}-name": p.name,
-                f"form-{i}-code": p.code,
-                f"form-{i}-description": p.description,
-                f"form-{i}-target": str(p.target),
-                f"form-{i}-weight": str(p.weight),
-                f"form-{i}-position": str(p.position),
-            }
-        )
-        if p.active:
-            data[f"form-{i}-active"] = "on"
-    blank = len(parameters)
-    data.update({f"form-{blank}-target": "4.00", f"form-{blank}-weight": "1.00", f"form-{blank}-position": "0"})
-    data[f"form-{blank}-active"] = "on"
-    data.update(changes or {})
-    data.update({f"form-{blank}-{k}": v for k, v in (extra or {}).items()})
-    return data
 
 
 @pytest.mark.parametrize(("who", "status"), [("head", 200), ("hr", 200), ("colleague", 403), ("outsider_head", 403)])
@@ -229,12 +205,6 @@ def test_hr_dashboard_points_at_what_needs_attention(login, org):
 
 
 # --- the upload page --------------------------------------------------------------------------
-
-
-def upload(name: str, text: str):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    return SimpleUploadedFile(name, text.encode(), content_type="text/csv")
 
 
 def test_upload_checks_first_then_imports_on_confirmation(login, org):

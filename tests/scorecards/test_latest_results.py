@@ -88,7 +88,7 @@ def test_the_head_home_counts_parameters_short_of_target_as_the_scorecard_shows_
         part for part in (f"{below} below target" if below else "", f"{close} close to" if close else "") if part
     )
     assert words and words in home
-    badges = re.findall(r'<span class="status status-(below|close|meets)">', card.split("Against your charter")[1])
+    badges = re.findall(r'<span class="status status-(below|close|meets)">', card.split("parameters-heading")[-1])
     assert badges[: len(shown)].count("below") == below and badges[: len(shown)].count("close") == close
 
 

@@ -199,7 +199,7 @@ def test_a_score_outside_1_to_5_is_refused(login, org, open_cycle, bad):
     response = login(org.outsider).post(url(open_cycle), answers(responsiveness=bad, quality=4))
 
     assert response.status_code == 200
-    assert "Select a valid choice" in response.content.decode()
+    assert "Choose a score for Responsiveness, or “Not applicable”." in response.content.decode()
     assert stored_responses() == []
 
 

@@ -124,3 +124,43 @@ def test_the_command_lists_errors_and_fails(org, tmp_path, capsys):
 
     assert "past.csv:2: score '9'" in capsys.readouterr().err
     assert not Cycle.objects.exists()
+
+
+INVITED = "rater_department,provider_department,invited\nsales,it,3\nhr,it,4\n"
+
+
+def test_invited_counts_given_with_past_results_become_its_participation(org, login):
+    from scorecards.models import Participation
+    from scorecards.services import cycle_aggregate
+
+    cycle = run(GOOD, invited=CsvFile("invited.csv", INVITED.encode())).cycle
+    cycle_aggregate(cycle_id=cycle.pk)
+
+    rated = Participation.objects.get(cycle=cycle, department__code="it", role=Participation.Role.RATED)
+    assert (rated.invited, rated.completed, rated.declined) == (7, 2, 0)
+    sales = Participation.objects.get(cycle=cycle, department__code="sales", role=Participation.Role.RATER)
+    assert (sales.invited, sales.completed) == (3, 1)
+    page = login(org.hr).get(f"/hr/cycles/{cycle.pk}/").content.decode()
+    assert "29%</strong> answered" in page and "participation was not given" not in page
+
+
+@pytest.mark.parametrize(
+    ("invited", "error"),
+    [
+        (
+            "rater_department,provider_department,invited\nsales,it,3\n",
+            "invited.csv: no invited count for hr → it, which has 1 responses",
+        ),
+        (INVITED + "sales,catering,2\n", "invited.csv:4: unknown department 'catering' in provider_department"),
+        (INVITED.replace(",3", ",three"), "invited.csv:2: invited 'three' is not a whole number of people"),
+        (INVITED.replace(",4", ",0"), "invited.csv:3: 0 invited from hr to rate it, but 1 responses"),
+        (INVITED + "sales,it,5\n", "invited.csv:4: sales → it is listed already, on line 2"),
+        ("rater_department,invited\nsales,3\n", "invited.csv:1: missing required column 'provider_department'"),
+    ],
+)
+def test_bad_invited_counts_are_listed_and_nothing_is_imported(org, invited, error):
+    with pytest.raises(ImportFailed) as failure:
+        run(GOOD, invited=CsvFile("invited.csv", invited.encode()))
+
+    assert any(e.startswith(error) for e in failure.value.errors), failure.value.errors
+    assert not Cycle.objects.exists() and not Response.objects.exists()

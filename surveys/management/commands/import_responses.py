@@ -1,4 +1,4 @@
-"""python manage.py import_responses --cycle NAME --opens YYYY-MM-DD --closes YYYY-MM-DD FILE.csv"""
+"""python manage.py import_responses --cycle NAME --opens YYYY-MM-DD --closes YYYY-MM-DD [--invited INVITED.csv] FILE.csv"""
 
 from __future__ import annotations
 
@@ -18,6 +18,13 @@ def _date(value: str) -> date:
         raise CommandError(f"{value!r} is not a date (YYYY-MM-DD)") from None
 
 
+def _read(path: Path) -> CsvFile:
+    try:
+        return CsvFile(path.name, path.read_bytes())
+    except OSError as exc:
+        raise CommandError(f"{path}: cannot read ({exc.strerror})") from None
+
+
 class Command(BaseCommand):
     help = "Create a closed cycle holding past results from CSV. All or nothing."
 
@@ -30,13 +37,15 @@ class Command(BaseCommand):
         parser.add_argument(
             "--comment-threshold", type=int, default=10, help="Responses needed to show comments (default 10)."
         )
+        parser.add_argument(
+            "--invited",
+            metavar="INVITED.csv",
+            help="People invited per pair (rater_department,provider_department,invited): shows participation.",
+        )
 
     def handle(self, *args, **options) -> None:
-        path = Path(options["file"])
-        try:
-            file = CsvFile(path.name, path.read_bytes())
-        except OSError as exc:
-            raise CommandError(f"{path}: cannot read ({exc.strerror})") from None
+        file = _read(Path(options["file"]))
+        invited = _read(Path(options["invited"])) if options["invited"] else None
         try:
             result = responses_import(
                 file=file,
@@ -45,6 +54,7 @@ class Command(BaseCommand):
                 closes=options["closes"],
                 threshold=options["threshold"],
                 comment_threshold=options["comment_threshold"],
+                invited=invited,
             )
         except ImportFailed as failure:
             for error in failure.errors:

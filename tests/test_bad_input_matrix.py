@@ -1,0 +1,517 @@
+"""Every URL of the site × hostile input → never a 500, a message, nothing written.
+
+INPUTS declares, for every URL name, what it accepts: the fields its POST is read for (each with
+its kind, and a valid post to start from), the GET parameters its page reads (each with its kind),
+or nothing. The URL names come from walking the resolver and the fields and parameters from
+recording what each request actually reads (record_input below), so a new page, form field or GET
+parameter fails here until someone declares what it accepts (as test_permission_matrix.py does
+for who may open a page).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from types import SimpleNamespace
+from urllib.parse import urlsplit
+
+import pytest
+from django import forms
+from django.contrib.auth.tokens import default_token_generator
+from django.forms.formsets import BaseFormSet
+from django.http import QueryDict
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+from django.utils.datastructures import MultiValueDict
+from django.utils.encoding import force_bytes
+from django.utils.html import escape
+from django.utils.http import urlsafe_base64_encode
+
+from departments.views import PENDING_IMPORT_KEY
+from scorecards.services import cycle_aggregate
+from surveys import services
+from surveys.models import Invitation
+from tests.factories import ALL_GOOD, PASSWORD, answers, charter_post, cycle_post, make_cycle, upload
+
+# --- kinds of input, and what each is sent ----------------------------------------------------
+
+LINE = "one line of text"  # a name, a code, an email: no control character at all
+PARAGRAPH = "paragraphs"  # a textarea: line breaks and tabs are its own, nothing else below U+0020
+SECRET = "password"  # one line; any length is a password, so no 10,000 characters
+CHOICE = "choice"  # a value from a list, a number, a date, an id: anything else is not one
+CHECKBOX = "checkbox"  # any value means "ticked", and only that is kept: no text to refuse
+CSV_FILE = "CSV file"  # an upload: checked cell by cell, errors as file:line
+NEXT = "where to go after signing in"  # Django keeps it on the site or drops it
+
+HOSTILE: dict[str, list[str]] = {
+    LINE: ["Bad\x00value", "Bad\x1b[31mvalue", "Bad\r\nBcc: everyone@example.com", "Bad\u202evalue", "x" * 10_000],
+    PARAGRAPH: ["Bad\x00value", "Bad\x7fvalue", "Bad\rvalue", "x" * 10_000],
+    SECRET: ["Bad\x00value", "Bad\x1b[31mvalue", "Bad\u202evalue"],
+    CHOICE: ["1\x00", "²", "9" * 5000, "x" * 10_000, "\u202e1"],
+    CHECKBOX: [],
+    NEXT: ["//evil.example/", "https://evil.example/", "javascript:alert(1)", "/\x00", "/\r\nSet-Cookie: a=b"],
+}
+# A text column of each file, whose valid cell is replaced by each of these (the last: a broken quote).
+TEXT_COLUMN = {"departments": "name", "employees": "first_name", "dependencies": "consumer_code", "parameters": "name"}
+HOSTILE_CELLS = ["Bad\x00value", "Bad\x07value", '"Bad\r\nvalue"', "\u202eBad", "x" * 10_000, '"Bad']
+
+G_NUMBER = "a whole number in a range"
+G_TEXT = "a line of text"
+G_CHOICE = "one of a few values"
+G_CYCLE = "a cycle with results"  # naming a cycle that is not there: 404, never another cycle's figures
+G_NEXT = "where to go after signing in"
+
+HOSTILE_GET: dict[str, list[str]] = {
+    G_NUMBER: ["²", "9" * 5000, "0", "-1", "1\x00", "\u202e1", "x" * 10_000],
+    G_TEXT: ["a\x00b", "a\r\nb", "a\x1bb", "\u202eab", "x" * 10_000],
+    G_CHOICE: ["\x00", "yes", "²", "\u202e1", "x" * 10_000],
+    G_CYCLE: ["²", "9" * 5000, "\x00", "x" * 10_000],
+    G_NEXT: ["//evil.example/", "javascript:alert(1)", "/\x00", "\r\n"],
+}
+GET_IGNORED = "in the address is not valid, so it was ignored."
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """What one URL accepts, and who may send it (anonymous, head, outsider: an employee rating IT, hr)."""
+
+    role: str
+    kwargs: dict[str, str] = field(default_factory=dict)  # "open", "closed", "draft": the world's cycles
+    fields: dict[str, str] = field(default_factory=dict)  # POST name (a formset row's number as N) -> kind
+    valid: Callable[[SimpleNamespace], dict] | None = None  # a post that is accepted, to spoil field by field
+    get: dict[str, str] = field(default_factory=dict)  # GET parameter -> kind
+    action: bool = False  # a button: a POST without fields
+    accepted: Callable = lambda response: response.status_code == 302
+    before: Callable[[Client, SimpleNamespace], object] | None = None  # a step the page needs first
+
+
+NO_INPUT = {"role": "hr"}
+CHARTER_ROW = {
+    "id": CHOICE,
+    "name": LINE,
+    "code": LINE,
+    "description": LINE,
+    "target": CHOICE,
+    "weight": CHOICE,
+    "position": CHOICE,
+    "active": CHECKBOX,
+}
+MANAGEMENT = dict.fromkeys(["TOTAL_FORMS", "INITIAL_FORMS", "MIN_NUM_FORMS", "MAX_NUM_FORMS"], CHOICE)
+CYCLE_FIELDS = {
+    "name": LINE,
+    "opens_at": CHOICE,
+    "closes_at": CHOICE,
+    "departments": CHOICE,
+    "score_threshold": CHOICE,
+    "comment_threshold": CHOICE,
+    "reminder_days_after_open": CHOICE,
+    "reminder_days_before_close": CHOICE,
+    "intro": PARAGRAPH,
+    "overlap_confirmed": CHECKBOX,
+}
+IMPORT_FILES = {
+    "departments": "code,name,head_email,front_line,description\nlegal,Legal,,no,Contracts and advice.\n",
+    "employees": "email,first_name,last_name,department_code,job_title\nlaw@example.com,Lee,Law,legal,Counsel\n",
+    "dependencies": "consumer_code,provider_code\nlegal,it\n",
+    "parameters": "department_code,code,name,target,weight,description\nlegal,speed,Speed,4,1,Answers in a day.\n",
+}
+
+
+def later(days: int) -> str:
+    return (timezone.localtime() + timedelta(days=days)).strftime("%Y-%m-%dT%H:%M")
+
+
+def set_password_first(client: Client, w) -> None:
+    """The emailed link puts its token in the session and leads to the form (Django's design)."""
+    client.get(
+        reverse("password_reset_confirm", args=[w.uid, default_token_generator.make_token(w.org.colleague.user)])
+    )
+
+
+def import_checked(response) -> bool:
+    return response.status_code == 200 and 'id="import-summary"' in response.content.decode()
+
+
+INPUTS: dict[str, Inputs] = {
+    "home": Inputs(**NO_INPUT),
+    "healthz": Inputs(**NO_INPUT),
+    "time_zone": Inputs(
+        role="outsider",
+        fields={"time_zone": CHOICE},  # an IANA name, sent by static/js/time.js
+        valid=lambda w: {"time_zone": "Europe/Paris"},
+        accepted=lambda response: response.status_code == 204,
+    ),
+    "login": Inputs(
+        role="anonymous",
+        fields={"username": LINE, "password": SECRET, "next": NEXT},
+        valid=lambda w: {"username": "head@example.com", "password": PASSWORD, "next": "/departments/"},
+        get={"next": G_NEXT},
+    ),
+    "logout": Inputs(role="hr", fields={"next": NEXT}, valid=lambda w: {"next": "/accounts/login/"}),
+    "password_reset": Inputs(role="anonymous", fields={"email": LINE}, valid=lambda w: {"email": "head@example.com"}),
+    "password_reset_done": Inputs(role="anonymous"),
+    "password_reset_confirm": Inputs(
+        role="anonymous",
+        kwargs={"uidb64": "uid", "token": "set-password"},
+        fields={"new_password1": SECRET, "new_password2": SECRET},
+        valid=lambda w: {"new_password1": "Blue-Harbour-2031", "new_password2": "Blue-Harbour-2031"},
+        before=set_password_first,
+    ),
+    "password_reset_complete": Inputs(role="anonymous"),
+    "departments:directory": Inputs(role="outsider", get={"q": G_TEXT, "front_line": G_CHOICE, "page": G_NUMBER}),
+    "portal:charter": Inputs(role="outsider", kwargs={"code": "it"}),
+    "departments:edit": Inputs(
+        role="hr",
+        kwargs={"code": "it"},
+        fields={"name": LINE, "description": PARAGRAPH, "head": CHOICE, "front_line": CHECKBOX, "active": CHECKBOX},
+        valid=lambda w: {"name": "IT", "description": "Laptops.\r\nNetworks.", "head": w.org.head.pk, "active": "on"},
+    ),
+    "departments:charter_edit": Inputs(
+        role="head",
+        kwargs={"code": "it"},
+        fields={f"form-{name}": kind for name, kind in MANAGEMENT.items()}
+        | {f"form-N-{name}": kind for name, kind in CHARTER_ROW.items()},
+        valid=lambda w: charter_post(w.org.it, changes={"form-0-name": "Speed of answers"}),
+    ),
+    "departments:dependencies_edit": Inputs(
+        role="hr", kwargs={"code": "it"}, fields={"providers": CHOICE}, valid=lambda w: {"providers": [w.org.sales.pk]}
+    ),
+    "portal:head_home": Inputs(role="head"),
+    "portal:hr_home": Inputs(**NO_INPUT),
+    "departments:hr_departments": Inputs(role="hr", get={"page": G_NUMBER}),
+    "departments:create": Inputs(
+        role="hr",
+        fields={"code": LINE, "name": LINE, "description": PARAGRAPH, "front_line": CHECKBOX},
+        valid=lambda w: {"code": "legal", "name": "Legal", "description": "Contracts.\r\n\tAdvice."},
+    ),
+    "departments:hr_people": Inputs(
+        role="hr", get={"q": G_TEXT, "department": G_CHOICE, "status": G_CHOICE, "page": G_NUMBER}
+    ),
+    "departments:org_import": Inputs(
+        role="hr",
+        # Django's file input reads a "clear" box beside each file, too.
+        fields=dict.fromkeys(IMPORT_FILES, CSV_FILE)
+        | {f"{kind}-clear": CHECKBOX for kind in IMPORT_FILES}
+        | {"deactivate_missing": CHECKBOX},
+        valid=lambda w: {kind: upload(f"{kind}.csv", text) for kind, text in IMPORT_FILES.items()},
+        accepted=import_checked,
+    ),
+    "departments:org_import_confirm": Inputs(role="hr", action=True),
+    "portal:my_surveys": Inputs(role="outsider"),
+    "surveys:survey": Inputs(role="outsider", kwargs={"cycle_id": "open"}),
+    "surveys:answer": Inputs(
+        role="outsider",
+        kwargs={"cycle_id": "open", "department_code": "it"},
+        fields={
+            "action": CHOICE,  # read by the view: submit or draft, never guessed
+            "it-q_responsiveness": CHOICE,
+            "it-q_quality": CHOICE,
+            "it-comment_good": PARAGRAPH,
+            "it-comment_improve": PARAGRAPH,
+        },
+        valid=lambda w: answers(comment_good="Quick.\r\n\tKind.", **ALL_GOOD),
+    ),
+    "surveys:decline": Inputs(role="outsider", kwargs={"cycle_id": "open", "department_code": "it"}, action=True),
+    "surveys:cycle_list": Inputs(role="hr", get={"page": G_NUMBER}),
+    "surveys:cycle_create": Inputs(
+        role="hr",
+        fields=CYCLE_FIELDS,
+        valid=lambda w: cycle_post(w.org, name="Autumn survey", opens_at=later(90), closes_at=later(104)),
+    ),
+    "surveys:cycle_detail": Inputs(role="hr", kwargs={"pk": "open"}, get={"partial": G_CHOICE}),
+    "surveys:cycle_edit": Inputs(
+        role="hr",
+        kwargs={"pk": "draft"},
+        fields=CYCLE_FIELDS,
+        valid=lambda w: cycle_post(w.org, name="Draft renamed", opens_at=later(60), closes_at=later(74)),
+    ),
+    "surveys:cycle_launch": Inputs(role="hr", kwargs={"pk": "draft"}, action=True),
+    "surveys:cycle_open": Inputs(role="hr", kwargs={"pk": "draft"}, action=True),
+    "surveys:cycle_close": Inputs(role="hr", kwargs={"pk": "open"}, action=True),
+    "surveys:cycle_publish": Inputs(role="hr", kwargs={"pk": "closed"}, action=True),
+    "surveys:cycle_repeat": Inputs(
+        role="hr",
+        kwargs={"pk": "closed"},
+        fields={"period": CHOICE, "name": LINE},
+        valid=lambda w: {"period": "quarterly", "name": "Closed one, again"},
+    ),
+    "surveys:cycle_invite_new": Inputs(role="hr", kwargs={"pk": "open"}, action=True),
+    "surveys:cycle_remind": Inputs(role="hr", kwargs={"pk": "open"}, action=True),
+    "scorecards:scorecard": Inputs(role="head", kwargs={"code": "it"}, get={"cycle": G_CYCLE}),
+    "scorecards:export_scores": Inputs(role="hr", kwargs={"cycle_id": "closed"}),
+    "scorecards:export_heatmap": Inputs(role="hr", kwargs={"cycle_id": "closed"}),
+    "scorecards:export_xlsx": Inputs(role="hr", kwargs={"cycle_id": "closed"}),
+    "scorecards:organisation": Inputs(role="hr", get={"cycle": G_CYCLE, "cols": G_NUMBER}),
+    "scorecards:recalculate": Inputs(role="hr", kwargs={"cycle_id": "closed"}, action=True),
+}
+FORMS = sorted(name for name, inputs in INPUTS.items() if inputs.fields)
+PAGES_WITH_PARAMETERS = sorted(name for name, inputs in INPUTS.items() if inputs.get)
+BUTTONS = sorted(name for name, inputs in INPUTS.items() if inputs.action)
+
+
+def site_url_names() -> set[str]:
+    def walk(patterns, namespace=None):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                if p.namespace != "admin":  # Django's admin: staff only, its own forms
+                    yield from walk(p.url_patterns, p.namespace or namespace)
+            elif isinstance(p, URLPattern) and p.name:
+                yield f"{namespace}:{p.name}" if namespace else p.name
+
+    return set(walk(get_resolver().url_patterns))
+
+
+# --- recording what a request reads ----------------------------------------------------------------
+
+READ: dict[str, set[str]] = {"GET": set(), "POST": set()}
+VALIDATED: list = []  # the forms and formsets validated while answering a request
+
+
+def _recording(source: str, base: type):
+    class Recording(base):  # type: ignore[valid-type, misc]
+        def __getitem__(self, key):
+            READ[source].add(key)
+            return super().__getitem__(key)
+
+        def get(self, key, default=None):
+            READ[source].add(key)
+            return super().get(key, default)
+
+        def getlist(self, key, default=None):
+            READ[source].add(key)
+            return super().getlist(key, default)
+
+        def __contains__(self, key):
+            READ[source].add(key)
+            return super().__contains__(key)
+
+    return Recording
+
+
+RecordedGet, RecordedPost, RecordedFiles = (
+    _recording("GET", QueryDict),
+    _recording("POST", QueryDict),
+    _recording("POST", MultiValueDict),
+)
+
+
+def _copy(original: QueryDict, recording: type) -> QueryDict:
+    copy = recording(mutable=True, encoding=original.encoding)
+    for key, values in original.lists():
+        copy.setlist(key, values)
+    copy._mutable = False
+    return copy
+
+
+def record_input(get_response):
+    """Test middleware (first of all): each request's GET, POST and FILES note every name read."""
+
+    def middleware(request):
+        request.GET = _copy(request.GET, RecordedGet)
+        if request.method == "POST":
+            request.POST = _copy(request.POST, RecordedPost)
+            request._files = RecordedFiles(dict(request.FILES.lists()))
+        return get_response(request)
+
+    return middleware
+
+
+@pytest.fixture
+def recorded(settings, monkeypatch):
+    settings.MIDDLEWARE = [f"{__name__}.record_input", *settings.MIDDLEWARE]
+    for cls in (forms.BaseForm, BaseFormSet):
+        original = cls.full_clean
+
+        def full_clean(self, original=original):
+            original(self)
+            VALIDATED.append(self)
+
+        monkeypatch.setattr(cls, "full_clean", full_clean)
+
+
+@pytest.fixture
+def world(org):
+    """IT rated in an open cycle and a closed one (with results); a draft cycle two months ahead."""
+    closed = make_cycle(org, status="open", name="Closed one")
+    for employee in (org.outsider, org.outsider_head, org.hr):
+        services.response_submit(invitation=Invitation.objects.get(cycle=closed, employee=employee), scores=ALL_GOOD)
+    services.cycle_close(cycle_id=closed.pk)
+    cycle_aggregate(cycle_id=closed.pk)
+    now = timezone.now()
+    draft = make_cycle(org, name="Draft one", opens_at=now + timedelta(days=60), closes_at=now + timedelta(days=74))
+    return SimpleNamespace(
+        org=org,
+        open=make_cycle(org, status="open", name="Open one"),
+        closed=closed,
+        draft=draft,
+        uid=urlsafe_base64_encode(force_bytes(org.colleague.user.pk)),
+    )
+
+
+def client_for(inputs: Inputs, w) -> Client:
+    client = Client(headers={"X-Forwarded-Proto": "https"})  # built after the recording middleware is in
+    if inputs.role != "anonymous":
+        client.force_login(getattr(w.org, inputs.role).user)
+    if inputs.before:
+        inputs.before(client, w)
+    return client
+
+
+def url_of(name: str, w) -> str:
+    kwargs = {
+        key: getattr(w, value).pk if value in ("open", "closed", "draft") else value
+        for key, value in INPUTS[name].kwargs.items()
+    }
+    if "uidb64" in kwargs:
+        kwargs["uidb64"] = w.uid
+    return reverse(name, kwargs=kwargs)
+
+
+def send(client: Client, method: str, url: str, data=None, **extra):
+    READ["GET"].clear()
+    READ["POST"].clear()
+    VALIDATED.clear()
+    return getattr(client, method)(url, data, **extra)
+
+
+def row_pattern(name: str) -> str:
+    """A formset row's field with the row's number as N: the declared form of every row."""
+    return re.sub(r"^form-\d+-", "form-N-", name)
+
+
+# --- every URL declares what it accepts, and that is what it reads --------------------------------
+
+
+def test_every_url_of_the_site_declares_what_it_accepts():
+    assert site_url_names() == set(INPUTS), "declare the new page's input in INPUTS"
+
+
+def test_the_get_parameters_declared_are_those_each_page_reads(recorded, world):
+    undeclared = {}
+    for name, inputs in INPUTS.items():
+        response = send(client_for(inputs, world), "get", url_of(name, world))
+        assert response.status_code < 500, name
+        if READ["GET"] != set(inputs.get):
+            undeclared[name] = sorted(READ["GET"])
+    assert not undeclared, f"declare these pages' GET parameters in INPUTS: {undeclared}"
+
+
+@pytest.mark.parametrize("name", FORMS)
+def test_a_valid_post_is_accepted_and_reads_exactly_the_fields_declared(recorded, world, name):
+    inputs = INPUTS[name]
+    assert inputs.valid is not None
+    response = send(client_for(inputs, world), "post", url_of(name, world), inputs.valid(world))
+
+    assert inputs.accepted(response), f"{name}: the valid post was refused ({response.status_code})"
+    read = {row_pattern(key) for key in READ["POST"]} - {"csrfmiddlewaretoken"}
+    assert read == set(inputs.fields), f"{name}: declare its form's fields in INPUTS"
+
+
+@pytest.mark.parametrize("name", BUTTONS)
+def test_a_button_reads_nothing_from_its_post(recorded, world, name):
+    response = send(client_for(INPUTS[name], world), "post", url_of(name, world), {"extra": "\x00", "n": "9" * 5000})
+
+    assert response.status_code < 500
+    assert READ["POST"] - {"csrfmiddlewaretoken"} == set(), f"{name}: it reads a field; declare it in INPUTS"
+
+
+# --- hostile values: refused with a message, nothing written ---------------------------------------
+
+
+def hostile_files(kind: str) -> list[tuple[str, object]]:
+    """The valid file with the text of one column, on line 2, made hostile in turn."""
+    header, row = IMPORT_FILES[kind].splitlines()
+    at = header.split(",").index(TEXT_COLUMN[kind])
+    files = []
+    for cell in HOSTILE_CELLS:
+        values = row.split(",")
+        values[at] = cell
+        files.append((cell, upload(f"{kind}.csv", f"{header}\n{','.join(values)}\n")))
+    return files
+
+
+def errors_shown(page: str, name: str) -> list[str]:
+    """The messages about field `name` on the forms validated for the request, that the page shows."""
+    messages = []
+    for validated in VALIDATED:
+        if isinstance(validated, BaseFormSet):
+            if re.fullmatch(r"form-[A-Z_]+", name):  # a tampered form count: said about the whole formset
+                messages += [str(error) for error in validated.non_form_errors()]
+            continue
+        for field_name, errors in validated.errors.items():
+            if validated.add_prefix(field_name) == name:
+                messages += [str(error) for error in errors]
+    return [message for message in messages if escape(message) in page]
+
+
+def check_refused(client: Client, response, name: str, kind: str) -> str | None:
+    """Why this answer to a hostile value in `name` is wrong, or None when it is right."""
+    if response.status_code >= 500:
+        return "a server error"
+    if kind == NEXT:  # signing in (or out) works; the hostile target is dropped or kept on the site
+        target = urlsplit(response.get("Location", "/"))
+        return (
+            None if target.netloc in ("", "testserver") and target.scheme in ("", "https", "http") else "left the site"
+        )
+    if 400 <= response.status_code < 500 and response.get("Content-Type", "").startswith("text/plain"):
+        return None if response.content.strip() else "a refusal without a message"  # read by a script
+    if response.status_code in (301, 302):
+        followed = client.get(response["Location"])
+        page = followed.content.decode()
+        return None if 'class="alert alert-danger"' in page else "a redirect without an error message"
+    page = response.content.decode()
+    if kind == CSV_FILE:  # the line, and the column or the broken quote
+        file_line = re.search(rf"{name}\.csv:2: [^<]*(a quoted value|\b{TEXT_COLUMN[name]}\b)", page)
+        waiting = PENDING_IMPORT_KEY in client.session
+        return None if "Nothing was imported" in page and file_line and not waiting else "no file:line error"
+    return None if errors_shown(page, name) else "no message about the field on the page"
+
+
+@pytest.mark.parametrize("name", FORMS)
+def test_hostile_values_in_every_field_are_refused_with_a_message_and_nothing_is_written(
+    recorded, world, database_rows, name
+):
+    inputs = INPUTS[name]
+    assert inputs.valid is not None
+    client = client_for(inputs, world)
+    url = url_of(name, world)
+    before = database_rows()
+    wrong = []
+    for declared, kind in inputs.fields.items():
+        posted = declared.replace("-N-", "-0-")
+        values = hostile_files(posted) if kind == CSV_FILE else [(value, value) for value in HOSTILE[kind]]
+        for shown, value in values:
+            response = send(client, "post", url, inputs.valid(world) | {posted: value})
+            problem = check_refused(client, response, posted, kind)
+            if kind == NEXT:  # it signed in, as it should: start again signed out
+                client, before = client_for(inputs, world), database_rows()
+            elif database_rows() != before:
+                problem = problem or "something was written"
+            if problem:
+                wrong.append((posted, repr(shown)[:40], problem))
+    assert not wrong, f"{name}: {wrong}"
+
+
+@pytest.mark.parametrize("name", PAGES_WITH_PARAMETERS)
+def test_hostile_values_in_every_get_parameter_give_the_default_with_a_message(recorded, world, database_rows, name):
+    inputs = INPUTS[name]
+    client = client_for(inputs, world)
+    url = url_of(name, world)
+    before = database_rows()
+    wrong = []
+    for parameter, kind in inputs.get.items():
+        for value in HOSTILE_GET[kind]:
+            response = send(client, "get", url, {parameter: value})
+            page = response.content.decode()
+            if kind == G_CYCLE:
+                right = response.status_code == 404 and "does not exist" in page
+            elif kind == G_NEXT:
+                right = response.status_code == 200 and "evil.example" not in page and "javascript:" not in page
+            else:
+                right = response.status_code == 200 and GET_IGNORED in page
+            if not right or database_rows() != before:
+                wrong.append((parameter, repr(value)[:40], response.status_code))
+    assert not wrong, f"{name}: {wrong}"
