@@ -1,7 +1,7 @@
 """A cycle's scores and heatmap as rows, CSV and XLSX — for the pages and `manage.py export_scores`.
 
-One row per figure, sorted by department then parameter (or rater department). Numbers carry four
-decimals; a suppressed row keeps its n and leaves every other figure empty. Text cells that a
+One row per figure, sorted by department then parameter (or rater department); departments by
+code, and by name in the last columns. Numbers carry four decimals; a suppressed row keeps its n and leaves every other figure empty. Text cells that a
 spreadsheet would run as a formula (=, +, -, @, tab, CR) are prefixed with an apostrophe.
 """
 
@@ -31,8 +31,20 @@ SCORE_COLUMNS = [
     "ci_low",
     "ci_high",
     "suppressed",
+    "provider_department_name",
 ]
-HEATMAP_COLUMNS = ["provider_department", "rater_department", "n", "mean", "suppressed"]
+HEATMAP_COLUMNS = [
+    "provider_department",
+    "rater_department",
+    "n",
+    "mean",
+    "suppressed",
+    "provider_department_name",
+    "rater_department_name",
+]
+TEXT_COLUMNS = {"provider_department", "parameter", "rater_department", "suppressed"} | {
+    c for c in SCORE_COLUMNS + HEATMAP_COLUMNS if c.endswith("_name")
+}
 OVERALL = "__overall__"
 
 
@@ -65,12 +77,27 @@ def score_rows(cycle: Cycle, departments: QuerySet[Department] | None = None) ->
                 _number(p.ci_high),
             ]
         )
-        rows.append([p.department.code, p.code, str(p.n), *figures, _flag(p.suppressed)])
+        rows.append([p.department.code, p.code, str(p.n), *figures, _flag(p.suppressed), p.department.name])
     for s in overall:
         mean = "" if s.suppressed else _number(s.mean)
-        rows.append([s.department.code, OVERALL, str(s.n), mean, "", "", "", "", "", "", _flag(s.suppressed)])
+        rows.append(
+            [
+                s.department.code,
+                OVERALL,
+                str(s.n),
+                mean,
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                _flag(s.suppressed),
+                s.department.name,
+            ]
+        )
     rows.sort(key=lambda row: (row[0], row[1]))
-    return [[cell_from_text(row[0]), cell_from_text(row[1]), *row[2:]] for row in rows]
+    return [[cell_from_text(row[0]), cell_from_text(row[1]), *row[2:-1], cell_from_text(row[-1])] for row in rows]
 
 
 def heatmap_rows(cycle: Cycle, departments: QuerySet[Department] | None = None) -> list[list[str]]:
@@ -85,11 +112,13 @@ def heatmap_rows(cycle: Cycle, departments: QuerySet[Department] | None = None) 
             str(c.n),
             "" if c.suppressed else _number(c.mean),
             _flag(c.suppressed),
+            c.department.name,
+            c.rater_department.name,
         ]
         for c in cells
     ]
     rows.sort(key=lambda row: (row[0], row[1]))
-    return [[cell_from_text(row[0]), cell_from_text(row[1]), *row[2:]] for row in rows]
+    return [[*map(cell_from_text, row[:2]), *row[2:5], *map(cell_from_text, row[5:])] for row in rows]
 
 
 def write_csv(out, columns: list[str], rows: Iterable[list[str]]) -> None:
@@ -120,6 +149,6 @@ def as_xlsx(sheets: list[tuple[str, list[str], list[list[str]]]]) -> bytes:
 
 
 def _cell(column: str, value: str):
-    if value == "" or column in ("provider_department", "parameter", "rater_department", "suppressed"):
+    if value == "" or column in TEXT_COLUMNS:
         return value
     return int(value) if column == "n" else float(value)

@@ -13,9 +13,11 @@ from departments.decorators import hr_required
 from departments.models import Department
 from departments.roles import get_roles
 from survey_portal.celery import enqueue
+from survey_portal.query import query_int
 from surveys.models import Cycle
 
 from . import exports, reports
+from .models import CycleResult
 from .tasks import cycle_aggregate_task
 
 
@@ -32,12 +34,29 @@ def scorecard(request, code: str):
     cycles = _cycles(request)
     cycle = reports.pick_cycle(cycles, request.GET.get("cycle"))
     if cycle is None and request.GET.get("cycle"):
-        raise Http404("No results for this cycle.")
+        return _no_results_yet(request, cycles, department)
     context = {"department": department, "cycles": cycles, "cycle": cycle, "version": reports.version(cycles)}
     if cycle is not None:
         # Built only when the page renders it anew: the rendering is cached until results change.
         context["card"] = SimpleLazyObject(lambda: reports.scorecard(department, cycle, cycles, with_comments=True))
     return render(request, "scorecards/scorecard.html", context)
+
+
+def _no_results_yet(request, cycles: list[Cycle], department: Department | None = None):
+    """A cycle asked for by ?cycle= that has no results yet (open, or closed and being calculated)
+    gets a page saying when they appear; any other id is 404. Only HR learns of cycles not yet open."""
+    wanted = request.GET["cycle"]
+    cycle = (
+        Cycle.objects.filter(pk=int(wanted)).first()
+        if wanted.isascii() and wanted.isdigit() and len(wanted) < 10
+        else None
+    )
+    if cycle is None or (cycle.is_editable and not get_roles(request).is_hr):
+        raise Http404("No results for this cycle.")
+    if cycle.is_finished and CycleResult.objects.filter(cycle=cycle, computed_at__isnull=False).exists():
+        raise Http404("No results for this cycle.")  # computed, but not for this person to read
+    context = {"cycle": cycle, "department": department, "latest": cycles[0] if cycles else None}
+    return render(request, "scorecards/no_results_yet.html", context)
 
 
 @hr_required
@@ -46,9 +65,9 @@ def organisation(request):
     cycles = _cycles(request)
     cycle = reports.pick_cycle(cycles, request.GET.get("cycle"))
     if cycle is None and request.GET.get("cycle"):
-        raise Http404("No results for this cycle.")
-    page = request.GET.get("cols", "1")
-    columns_page = int(page) if page.isdigit() else 1
+        return _no_results_yet(request, cycles)
+    # A page past the last shows the last (reports.organisation).
+    columns_page = query_int(request, "cols", default=1, low=1, high=1000, label="page of the heatmap")
     context = {
         "cycles": cycles,
         "cycle": cycle,

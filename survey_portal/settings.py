@@ -93,6 +93,7 @@ MIDDLEWARE = [
     "survey_portal.middleware.ContentSecurityPolicyMiddleware",
     "survey_portal.middleware.SessionLifetimeMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "accounts.timezones.TimeZoneMiddleware",
     "axes.middleware.AxesMiddleware",  # last: it turns a lockout into the "try again later" page
 ]
 
@@ -212,6 +213,10 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
 AXES_USERNAME_CALLABLE = "accounts.security.login_username"
 AXES_CLIENT_IP_CALLABLE = "accounts.security.client_ip"
 AXES_VERBOSE = False
+# Password links ("First time here?"), which anyone can ask for: at most this many an hour for one
+# email, and from one address (an office behind one address may have many people setting up).
+PASSWORD_LINKS_PER_EMAIL = env_int("PASSWORD_LINKS_PER_EMAIL", 3)
+PASSWORD_LINKS_PER_ADDRESS = env_int("PASSWORD_LINKS_PER_ADDRESS", 100)
 # How many proxies in front of the app append to X-Forwarded-For (0: use the connection's address).
 PROXY_COUNT = env_int("PROXY_COUNT", 1 if HTTPS else 0)
 

@@ -105,9 +105,9 @@ def seed_surveys(*, demo_employee: str) -> list[str]:
     for index, months_ago in enumerate((9, 6, 3)):
         opens = today - timedelta(days=30 * months_ago)
         name = _quarter_name(opens)
-        file, invited = _past_files(rng, index, name)
+        file, invited_file = _past_files(rng, index, name)
         result = responses_import(
-            file=file, invited=invited, name=name, opens=opens, closes=opens + timedelta(days=13)
+            file=file, invited=invited_file, name=name, opens=opens, closes=opens + timedelta(days=13)
         )
         # The latest past cycle is closed and waits for HR to review and publish its results.
         if months_ago > 3:
@@ -145,4 +145,26 @@ def seed_surveys(*, demo_employee: str) -> list[str]:
             continue
         answered += 1
     lines.append(f"open cycle “{cycle.name}”: {invited} invitations, {answered} answered so far")
+
+    # The demo employee has begun: a private draft for their first department.
+    mine = (
+        Invitation.objects.filter(cycle=cycle, employee__user__username=demo_employee)
+        .select_related("cycle", "department")
+        .order_by("department__name")
+        .first()
+    )
+    if mine is not None:
+        first = mine.questions[0]
+        services.draft_save(invitation=mine, scores={first.code: 4}, comment_good="Quick replies.", comment_improve="")
+        lines.append(f"a draft of the demo employee for {mine.department.name}")
+
+    # Next quarter's cycle, prepared as a draft.
+    following = today + timedelta(days=92)
+    draft = Cycle.objects.create(
+        name=_quarter_name(following),
+        opens_at=now + timedelta(days=85),
+        closes_at=now + timedelta(days=99),
+    )
+    draft.departments.set(services.eligible_departments())
+    lines.append(f"draft cycle “{draft.name}”")
     return lines

@@ -87,13 +87,13 @@ def _count_participation(cycle: Cycle) -> dict:
 def _imported_pairs(cycle: Cycle) -> list[dict]:
     """An imported cycle's participation: the invited counts given with it, each response one
     completed invitation."""
-    answered = dict(
-        ((d, r), n)
+    answered = {
+        (d, r): n
         for d, r, n in Response.objects.filter(cycle=cycle)
         .values_list("department_id", "rater_department_id")
         .annotate(n=Count("pk"))
         .order_by()
-    )
+    }
     return [
         {"department": d, "rater_department": r, "invited": n, "completed": answered.get((d, r), 0), "declined": 0}
         for d, r, n in ImportedInvitations.objects.filter(cycle=cycle).values_list(

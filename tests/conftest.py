@@ -21,6 +21,7 @@ from tests.factories import (
     ServiceParameterFactory,
     generate,
     make_cycle,
+    make_demo,
     make_hr,
     make_org,
 )
@@ -124,6 +125,25 @@ def login(client):
         return client
 
     return _login
+
+
+@pytest.fixture
+def database_rows(db):
+    """database_rows() is every row of every table and the emails sent: equal before and after a
+    request that wrote nothing. Sessions (signing in, messages) and the login throttle's records
+    are left out: a refused request may keep a message there, and that is their purpose."""
+    from django.apps import apps
+    from django.core import mail
+
+    def _rows() -> dict[str, list]:
+        rows: dict[str, list] = {
+            model._meta.label: list(model._base_manager.order_by("pk").values())
+            for model in apps.get_models()
+            if model._meta.app_label not in ("sessions", "axes")
+        }
+        return rows | {"emails sent": [(message.subject, message.to) for message in mail.outbox]}
+
+    return _rows
 
 
 def pytest_sessionfinish(session, exitstatus):
@@ -287,6 +307,12 @@ def page(browser, live_server, transactional_db):
     context, page = _page(browser, live_server)
     yield page
     context.close()
+
+
+@pytest.fixture
+def demo(transactional_db, tmp_path) -> dict[str, str]:
+    """The demo organisation and its survey history, committed for the live server: logins by role."""
+    return make_demo(tmp_path)
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from datetime import date, timedelta
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from departments.models import HR_GROUP_NAME, Department, Dependency, Employee, ServiceParameter
@@ -85,6 +86,49 @@ def make_hr(employee: Employee) -> Employee:
     return employee
 
 
+def make_hr_admin(email: str):
+    """An HR admin who is no employee (as on a new install, before the organisation is imported)."""
+    user = UserFactory(email=email)
+    user.groups.add(Group.objects.get(name=HR_GROUP_NAME))
+    return user
+
+
+def charter_post(department: Department, changes: dict | None = None, extra: dict | None = None) -> dict:
+    """The charter formset as the page would post it, with optional per-field changes."""
+    parameters = list(ServiceParameter.objects.filter(department=department).order_by("-active", "position", "name"))
+    data = {
+        "form-TOTAL_FORMS": str(len(parameters) + 1),
+        "form-INITIAL_FORMS": str(len(parameters)),
+        "form-MIN_NUM_FORMS": "0",
+        "form-MAX_NUM_FORMS": "1000",
+    }
+    for i, p in enumerate(parameters):
+        data.update(
+            {
+                f"form-{i}-id": str(p.pk),
+                f"form-{i}-name": p.name,
+                f"form-{i}-code": p.code,
+                f"form-{i}-description": p.description,
+                f"form-{i}-target": str(p.target),
+                f"form-{i}-weight": str(p.weight),
+                f"form-{i}-position": str(p.position),
+            }
+        )
+        if p.active:
+            data[f"form-{i}-active"] = "on"
+    blank = len(parameters)
+    data.update({f"form-{blank}-target": "4.00", f"form-{blank}-weight": "1.00", f"form-{blank}-position": "0"})
+    data[f"form-{blank}-active"] = "on"
+    data.update(changes or {})
+    data.update({f"form-{blank}-{k}": v for k, v in (extra or {}).items()})
+    return data
+
+
+def upload(name: str, text: str | bytes) -> SimpleUploadedFile:
+    """A CSV file as a browser uploads it."""
+    return SimpleUploadedFile(name, text.encode() if isinstance(text, str) else text, content_type="text/csv")
+
+
 # --- cycles and answers -------------------------------------------------------------------------
 
 
@@ -101,6 +145,23 @@ def make_cycle(org, *, status: str = "draft", **fields) -> Cycle:
         services.cycle_open(cycle_id=cycle.pk)
         cycle.refresh_from_db()
     return cycle
+
+
+def cycle_post(org, **overrides) -> dict:
+    """The new-cycle form as HR posts it: opens tomorrow for two weeks, rating IT and Sales."""
+    now = timezone.localtime()
+    data = {
+        "name": "Spring survey",
+        "opens_at": (now + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"),
+        "closes_at": (now + timedelta(days=15)).strftime("%Y-%m-%dT%H:%M"),
+        "departments": [org.it.pk, org.sales.pk],
+        "score_threshold": "5",
+        "comment_threshold": "10",
+        "reminder_days_after_open": "3",
+        "reminder_days_before_close": "2",
+        "intro": "",
+    }
+    return data | overrides
 
 
 ALL_GOOD = {"responsiveness": 4, "quality": 5}
@@ -249,3 +310,18 @@ def generate(
     if aggregate:
         cycle_aggregate(cycle_id=result.cycle.pk)
     return Generated(result.cycle, responses)
+
+
+# --- the demo, for a tour of every page (tests/e2e/test_accessibility.py) ----------------------
+
+
+def make_demo(tmp_dir) -> dict[str, str]:
+    """The demo of `make demo` (seed_demo: 12 departments, 300 people, two published cycles, a closed
+    one waiting to be published, an open one with the demo employee's draft, and a draft cycle).
+    Returns the demo logins by role (password DEMO_PASSWORD)."""
+    from django.core.management import call_command
+
+    from portal.management.commands.seed_demo import demo_files
+
+    call_command("seed_demo", stdout=io.StringIO())
+    return demo_files()[1]

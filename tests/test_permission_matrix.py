@@ -38,6 +38,7 @@ MATRIX: dict[str, tuple[dict, dict[str, int]]] = {
     "healthz": ({}, ALL),
     "login": ({}, members(302, anonymous=200)),
     "logout": ({}, members(405)),  # sign-out is a POST
+    "time_zone": ({}, members(405)),  # the browser posts its time zone
     "password_reset": ({}, ALL),
     "password_reset_done": ({}, ALL),
     "password_reset_confirm": ({"uidb64": "MQ", "token": "not-a-token"}, ALL),

@@ -76,7 +76,9 @@ def short_of_target(score) -> str:
     if score.below_target:
         parts.append(f"{score.below_target} below target")
     if score.close_to_target:
-        parts.append(f"{score.close_to_target} close to target" if not parts else f"{score.close_to_target} close to it")
+        parts.append(
+            f"{score.close_to_target} close to target" if not parts else f"{score.close_to_target} close to it"
+        )
     if not parts:
         return "every parameter shown meets its target"
     return " and ".join(parts)

@@ -244,3 +244,22 @@ def test_an_incomplete_submit_is_explained_in_place_stores_nothing_and_can_then_
     )
     assert stored() == [("it", "sales", {"responsiveness": 4, "quality": 5}, "")]
     assert statuses(cycle, org.outsider) == {"it": "completed"}
+
+
+def test_answering_a_marked_question_or_saving_a_draft_clears_the_old_errors(page, org):
+    make_cycle(org, status="open")  # Sales rates IT only
+    sign_in(page, "outsider@example.com")
+    page.get_by_role("link", name="Start rating IT").click()
+    it = page.locator("section#it")
+    it.get_by_role("button", name="Submit").click()  # nothing chosen: both questions are marked
+    expect(it.locator("[data-form-errors]")).to_be_visible()
+    expect(it.locator("[data-field-error]")).to_have_count(2)
+
+    choose(it, "Responsiveness", "4 Good")
+    expect(question(it, "Responsiveness").locator("[data-field-error]")).to_have_count(0)
+    expect(question(it, "Quality of work").locator("[data-field-error]")).to_have_count(1)
+
+    it.get_by_role("button", name="Save draft").click()
+    expect(it.get_by_text("Your draft for IT was saved.")).to_be_visible()
+    expect(it.locator("[data-form-errors], [data-field-error]")).to_have_count(0)
+    expect(it.locator("fieldset.border-danger")).to_have_count(0)

@@ -25,8 +25,8 @@ def test_the_command_writes_scores_and_heatmap_with_exactly_the_agreed_columns(g
     header, scores = read(scores_path)
     assert header == SCORE_COLUMNS == [
         "provider_department", "parameter", "n", "mean", "stdev", "top_box_pct", "target", "gap", "ci_low",
-        "ci_high", "suppressed",
-    ]  # fmt: skip
+        "ci_high", "suppressed", "provider_department_name",
+    ]  # fmt: skip  # the documented columns, then the department's name
     keys = [(r["provider_department"], r["parameter"]) for r in scores]
     assert keys == sorted(keys)
     assert ("it", "__overall__") in keys and ("tiny", "__overall__") in keys
@@ -42,14 +42,19 @@ def test_the_command_writes_scores_and_heatmap_with_exactly_the_agreed_columns(g
     assert [overall[c] for c in ("stdev", "top_box_pct", "target", "gap", "ci_low", "ci_high")] == [""] * 6
     tiny = next(r for r in scores if (r["provider_department"], r["parameter"]) == ("tiny", "__overall__"))
     assert tiny["suppressed"] == "true" and tiny["n"] != "" and tiny["mean"] == ""
+    assert {r["provider_department_name"] for r in scores if r["provider_department"] == "it"} == {"IT"}
 
     header, cells = read(heatmap_path)
-    assert header == HEATMAP_COLUMNS == ["provider_department", "rater_department", "n", "mean", "suppressed"]
+    assert header == HEATMAP_COLUMNS == [
+        "provider_department", "rater_department", "n", "mean", "suppressed",
+        "provider_department_name", "rater_department_name",
+    ]  # fmt: skip
     assert [(c["provider_department"], c["rater_department"]) for c in cells] == sorted(
         (c["provider_department"], c["rater_department"]) for c in cells
     )
     legal = next(c for c in cells if (c["provider_department"], c["rater_department"]) == ("fin", "legal"))
     assert legal["suppressed"] == "true" and legal["mean"] == "" and legal["n"] != ""
+    assert (legal["provider_department_name"], legal["rater_department_name"]) == ("FIN", "Legal")
 
 
 def test_the_command_explains_a_wrong_cycle_or_path(generated, tmp_path):

@@ -64,10 +64,26 @@ def test_wrong_departments_and_cycles_are_404(as_, people, generated, org_open_c
     assert client.get("/scorecards/nowhere/").status_code == 404
     assert client.get("/scorecards/it/", {"cycle": "999"}).status_code == 404
     assert client.get("/scorecards/it/", {"cycle": "abc"}).status_code == 404
-    # An open cycle has no figures, for anyone: they are calculated once, at closing.
-    assert client.get("/scorecards/it/", {"cycle": org_open_cycle.pk}).status_code == 404
-    assert as_(people["hr"]).get("/scorecards/it/", {"cycle": org_open_cycle.pk}).status_code == 404
+    assert client.get("/scorecards/it/", {"cycle": "1" * 5000}).status_code == 404
     assert not CycleResult.objects.filter(cycle=org_open_cycle).exists()
+
+
+def test_an_open_cycle_says_when_its_results_appear_and_shows_no_figure(as_, people, generated, org_open_cycle):
+    for who, url in (("head", "/scorecards/it/"), ("hr", "/scorecards/it/"), ("hr", "/hr/results/")):
+        response = as_(people[who]).get(url, {"cycle": org_open_cycle.pk})
+
+        page = text(response)
+        assert response.status_code == 200 and "No results yet: the cycle is open until" in page
+        assert "calculated once, when it closes" in page and "the results of Q1 2026" in page
+        assert "card" not in response.context and "org" not in response.context  # nothing was computed
+    assert not CycleResult.objects.filter(cycle=org_open_cycle).exists()
+
+
+def test_a_draft_cycle_is_news_to_nobody_but_hr(as_, people, generated):
+    draft = Cycle.objects.create(name="Next", opens_at=generated.cycle.opens_at, closes_at=generated.cycle.closes_at)
+
+    assert as_(people["head"]).get("/scorecards/it/", {"cycle": draft.pk}).status_code == 404
+    assert "the cycle is a draft" in text(as_(people["hr"]).get("/hr/results/", {"cycle": draft.pk}))
 
 
 def test_recalculating_an_open_cycle_is_refused_in_words(as_, people, org_open_cycle):
