@@ -26,7 +26,8 @@ def hr_view(client, cycle) -> dict:
         assert response.status_code == 200
         for row in csv.DictReader(io.StringIO(response.content.decode())):
             detail = row.get("parameter") or row.get("rater_department")
-            figures[what, row["provider_department"], detail] = (int(row["n"]), *row.values())
+            values = [value for column, value in row.items() if not column.endswith("_name")]  # names, not figures
+            figures[what, row["provider_department"], detail] = (int(row["n"]), *values)
     page = client.get(reverse("scorecards:organisation"), {"cycle": cycle.pk})
     assert page.status_code in (200, 404)
     for code in PROVIDERS:
