@@ -6,7 +6,7 @@ from django import forms
 from django.conf import settings
 from django.forms import BaseModelFormSet, modelformset_factory
 
-from survey_portal.forms import PlainTextMixin
+from survey_portal.forms import PlainTextMixin, keep_existing_length
 
 from .models import DESCRIPTION_MAX_LENGTH, Department, Employee, ServiceParameter
 
@@ -44,6 +44,7 @@ class DepartmentForm(PlainTextMixin, forms.ModelForm):
         )
         if self.instance.pk and not self.fields["head"].queryset.exists():
             self.fields["head"].help_text = "Nobody works in this department yet: import or add its employees first."
+        keep_existing_length(self.fields["description"], self.instance.description)
         self.helper = FormHelper()
         self.helper.form_tag = False
 

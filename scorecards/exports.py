@@ -1,8 +1,9 @@
 """A cycle's scores and heatmap as rows, CSV and XLSX — for the pages and `manage.py export_scores`.
 
 One row per figure, sorted by department then parameter (or rater department); departments by
-code, and by name in the last columns. Numbers carry four decimals; a suppressed row keeps its n and leaves every other figure empty. Text cells that a
-spreadsheet would run as a formula (=, +, -, @, tab, CR) are prefixed with an apostrophe.
+code, and by name in the last columns. Numbers carry four decimals; a suppressed row keeps its n
+and leaves every other figure empty. Text cells that a spreadsheet would run as a formula (=, +, -,
+@, tab, CR) are prefixed with an apostrophe.
 """
 
 from __future__ import annotations

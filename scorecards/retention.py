@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from surveys.models import Answer, Cycle, Response
+from surveys.models import Answer, Cycle, ImportedInvitations, Response
 from surveys.services import shift_months
 
 from .services import cycle_aggregate
@@ -42,5 +42,6 @@ def responses_purge(*, now: datetime | None = None) -> dict[str, int]:
             responses += Response.objects.filter(cycle=cycle).delete()[1].get(Response._meta.label, 0)
             cycle.notifications.all().delete()
             cycle.invitations.all().delete()
+            ImportedInvitations.objects.filter(cycle=cycle).delete()  # an import's counts of who was asked
         purged += 1
     return {"cycles": purged, "responses": responses}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.validators import MaxLengthValidator
 from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
 from django.forms.utils import pretty_name
@@ -54,3 +55,13 @@ class PlainTextMixin:
                 ]
             elif isinstance(field, forms.ChoiceField | forms.ModelMultipleChoiceField):
                 field.error_messages |= {"invalid_choice": NOT_A_CHOICE, "invalid_pk_value": NOT_A_CHOICE}
+
+
+def keep_existing_length(field: forms.CharField, value: str | None) -> None:
+    """Let a value saved before a length limit existed be kept as it is: the limit becomes its
+    length, so an unrelated edit of the same form is not refused, and it can only get shorter."""
+    if value and field.max_length is not None and len(value) > field.max_length:
+        field.max_length = len(value)
+        field.validators = [v for v in field.validators if not isinstance(v, MaxLengthValidator)]
+        field.validators.append(MaxLengthValidator(len(value)))
+        field.widget.attrs["maxlength"] = str(len(value))

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.text import capfirst
 
 from departments.models import Department
-from survey_portal.forms import PlainTextMixin
+from survey_portal.forms import PlainTextMixin, keep_existing_length
 
 from .models import MIN_SCORE_THRESHOLD, SCORE_CHOICES, Cycle, CycleParameter
 from .sealing import COMMENT_MAX_LENGTH, comment_length
@@ -77,6 +77,7 @@ class CycleForm(PlainTextMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        keep_existing_length(self.fields["intro"], self.instance.intro)
         self.fields["departments"].queryset = Department.objects.filter(
             pk__in=[d.pk for d in eligible_departments()]
         ).order_by("name")
@@ -143,7 +144,7 @@ class CycleForm(PlainTextMixin, forms.ModelForm):
         overlaps = [] if self.instance.pk and not self.instance.is_editable else self.overlapping(cleaned)
         if overlaps and not cleaned.get("overlap_confirmed"):
             self.fields["overlap_confirmed"].widget = forms.CheckboxInput()
-            names = "; ".join(f"“{c.name}” ({c.opens_at:%d %b} – {c.closes_at:%d %b})" for c in overlaps)
+            names = "; ".join(f"“{c.name}” ({timezone.localtime(c.opens_at):%d %b} – {timezone.localtime(c.closes_at):%d %b})" for c in overlaps)
             self.add_error(
                 "overlap_confirmed",
                 f"These dates overlap {names}, which rates some of the same departments: the same people "

@@ -149,6 +149,9 @@ def _invited(
     table = read_table(file, INVITED, (), errors)
     if table is None:
         return {}
+    if not table.rows:
+        errors.append(f"{file.name}: has no invited counts (one row per pair that answered is needed)")
+        return {}
     answered: dict[tuple[str, str], int] = {}
     for r in responses.values():
         answered[r.department, r.rater] = answered.get((r.department, r.rater), 0) + 1
@@ -172,6 +175,9 @@ def _invited(
         pair = (department, rater)
         if unknown:
             continue
+        if rater == department:
+            errors.append(f"{row.where()}: department {rater!r} cannot rate itself")
+            continue
         if pair in lines:
             errors.append(f"{row.where()}: {rater} → {department} is listed already, on line {lines[pair]}")
             continue
@@ -181,7 +187,7 @@ def _invited(
                 f"{row.where()}: {value} invited from {rater} to rate {department}, but {answered[pair]} responses"
             )
     for (department, rater), n in sorted(answered.items()):
-        if (department, rater) not in counts and table.rows:
+        if (department, rater) not in counts:
             errors.append(f"{file.name}: no invited count for {rater} → {department}, which has {n} responses")
     return counts
 

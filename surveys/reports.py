@@ -86,7 +86,7 @@ def _count_participation(cycle: Cycle) -> dict:
 
 def _imported_pairs(cycle: Cycle) -> list[dict]:
     """An imported cycle's participation: the invited counts given with it, each response one
-    completed invitation."""
+    completed invitation (the rule scorecards.services._responses_and_participation stores)."""
     answered = {
         (d, r): n
         for d, r, n in Response.objects.filter(cycle=cycle)
@@ -106,9 +106,10 @@ def departments_with_too_few_responses(cycle: Cycle) -> tuple[list[str], int]:
     """The names of the departments rated whose responses are fewer than the cycle's score
     threshold, so that none of their figures will be shown, and how many departments are rated.
 
-    While the cycle is open, completed invitations are counted (each becomes one response when the
-    cycle closes); once closed, the responses that rated at least one parameter, as the
-    aggregation counts them."""
+    While the cycle is open, completed invitations are counted: a forecast, since each becomes one
+    response when the cycle closes but one that rated nothing (every answer "not applicable") will
+    not count. Once closed, the responses that rated at least one parameter, as the aggregation
+    counts them."""
     if cycle.is_open:
         counted = Invitation.objects.filter(cycle=cycle, status=Invitation.Status.COMPLETED)
     else:

@@ -2,8 +2,9 @@
 
 The server writes the date in the person's time zone (kept on their profile, from their browser)
 inside a <time> element; static/js/time.js then rewrites it in the browser's own language and
-conventions. A page cached for everyone is still right for each viewer: the `datetime` attribute is
-the same instant for all.
+conventions. In a fragment cached for everyone the server's text is in the time zone of whoever
+rendered it first; the `datetime` attribute is the same instant for all, so the browser's rewrite is
+right for each viewer (without JavaScript, that text may be in another person's zone).
 """
 
 from __future__ import annotations

@@ -86,6 +86,7 @@
   // Errors from an earlier try stop being true once the answers change or a draft is saved.
   function clearErrors(scope) {
     scope.querySelectorAll("[data-form-errors], [data-field-error]").forEach(function (el) { el.remove(); });
+    scope.classList.remove("border-danger");
     scope.querySelectorAll(".border-danger").forEach(function (el) { el.classList.remove("border-danger"); });
   }
 

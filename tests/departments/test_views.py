@@ -285,3 +285,20 @@ def test_page_queries_do_not_grow_with_the_organisation(login, org, django_asser
 
     with django_assert_max_num_queries(15):
         assert client.get(url).status_code == 200
+
+
+def test_a_description_longer_than_todays_limit_does_not_block_an_unrelated_edit(client, org):
+    from departments.models import DESCRIPTION_MAX_LENGTH
+
+    Department.objects.filter(pk=org.it.pk).update(description="x" * (DESCRIPTION_MAX_LENGTH + 50))
+    client.force_login(org.hr.user)
+    data = {"name": "IT services", "description": "x" * (DESCRIPTION_MAX_LENGTH + 50), "head": "", "active": "on"}
+
+    response = client.post("/departments/it/edit/", data)
+
+    assert response.status_code == 302 and Department.objects.get(pk=org.it.pk).name == "IT services"
+    response = client.post("/departments/it/edit/", data | {"description": "x" * (DESCRIPTION_MAX_LENGTH + 51)})
+    assert (
+        response.status_code == 200
+        and Department.objects.get(pk=org.it.pk).description.count("x") == DESCRIPTION_MAX_LENGTH + 50
+    )

@@ -257,6 +257,8 @@ def test_answering_a_marked_question_or_saving_a_draft_clears_the_old_errors(pag
 
     choose(it, "Responsiveness", "4 Good")
     expect(question(it, "Responsiveness").locator("[data-field-error]")).to_have_count(0)
+    expect(question(it, "Responsiveness")).not_to_have_class(re.compile("border-danger"))
+    expect(question(it, "Quality of work")).to_have_class(re.compile("border-danger"))
     expect(question(it, "Quality of work").locator("[data-field-error]")).to_have_count(1)
 
     it.get_by_role("button", name="Save draft").click()

@@ -76,6 +76,24 @@ def test_responses_older_than_the_retention_are_deleted_and_results_kept(org, se
         call_command("export_responses", "--cycle", "Old", str(tmp_path / "never.csv"))
 
 
+def test_an_imported_cycles_invited_counts_go_with_its_responses(org, settings):
+    from surveys.models import ImportedInvitations
+
+    settings.RESPONSE_RETENTION_YEARS = 2
+    header = "response_id,rater_department,provider_department,parameter,score\n"
+    rows = "".join(f"r{i},sales,it,responsiveness,4\n" for i in range(3))
+    invited = CsvFile("invited.csv", b"rater_department,provider_department,invited\nsales,it,5\n")
+    old = date.today() - timedelta(days=3 * 365)
+    cycle = responses_import(
+        file=CsvFile("old.csv", (header + rows).encode()), name="Old", opens=old, closes=old, invited=invited
+    ).cycle
+    assert ImportedInvitations.objects.filter(cycle=cycle).exists()
+
+    assert responses_purge() == {"cycles": 1, "responses": 3}
+
+    assert not ImportedInvitations.objects.filter(cycle=cycle).exists()
+
+
 def test_a_retention_of_zero_keeps_everything(org, settings):
     settings.RESPONSE_RETENTION_YEARS = 0
     assert responses_purge() == {"cycles": 0, "responses": 0}

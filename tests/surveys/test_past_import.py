@@ -164,3 +164,18 @@ def test_bad_invited_counts_are_listed_and_nothing_is_imported(org, invited, err
 
     assert any(e.startswith(error) for e in failure.value.errors), failure.value.errors
     assert not Cycle.objects.exists() and not Response.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("invited", "error"),
+    [
+        ("rater_department,provider_department,invited\n", "invited.csv: has no invited counts"),
+        (INVITED + "it,it,2\n", "invited.csv:4: department 'it' cannot rate itself"),
+    ],
+)
+def test_an_empty_invited_file_or_a_self_pair_is_refused(org, invited, error):
+    with pytest.raises(ImportFailed) as failure:
+        run(GOOD, invited=CsvFile("invited.csv", invited.encode()))
+
+    assert any(e.startswith(error) for e in failure.value.errors), failure.value.errors
+    assert not Cycle.objects.exists()
