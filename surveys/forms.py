@@ -144,7 +144,10 @@ class CycleForm(PlainTextMixin, forms.ModelForm):
         overlaps = [] if self.instance.pk and not self.instance.is_editable else self.overlapping(cleaned)
         if overlaps and not cleaned.get("overlap_confirmed"):
             self.fields["overlap_confirmed"].widget = forms.CheckboxInput()
-            names = "; ".join(f"“{c.name}” ({timezone.localtime(c.opens_at):%d %b} – {timezone.localtime(c.closes_at):%d %b})" for c in overlaps)
+            names = "; ".join(
+                f"“{c.name}” ({timezone.localtime(c.opens_at):%d %b} – {timezone.localtime(c.closes_at):%d %b})"
+                for c in overlaps
+            )
             self.add_error(
                 "overlap_confirmed",
                 f"These dates overlap {names}, which rates some of the same departments: the same people "
