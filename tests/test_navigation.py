@@ -43,7 +43,7 @@ def test_hr_editing_a_department_is_in_the_organisation_menu(login, org, page):
     client = login(org.hr)
     response = client.get(f"/departments/{org.it.code}/{page}")
     assert response.status_code == 200
-    assert marked_current(response) == ["Organisation › Departments"]
+    assert marked_current(response) == ["Organisation › Manage departments"]
     assert re.search(r'class="nav-link dropdown-toggle active"[^>]*>Organisation<', response.content.decode())
 
 

@@ -50,6 +50,14 @@
     button.addEventListener("click", function () {
       var shown = table.classList.toggle("visually-hidden") === false;
       button.setAttribute("aria-expanded", String(shown));
+      // Shown, the table may scroll sideways on a phone: the keyboard must reach it; hidden, it is no Tab stop.
+      if (shown) {
+        table.setAttribute("tabindex", "0");
+        table.setAttribute("role", "region");
+        table.setAttribute("aria-label", "Trend figures");
+      } else {
+        table.removeAttribute("tabindex");
+      }
       button.textContent = shown ? "Hide the table" : "Show the figures as a table";
     });
   });

@@ -31,6 +31,7 @@ def test_a_head_reads_the_scorecard_chart_and_its_table(page):
     expect(table).to_have_class("table-responsive visually-hidden mt-2 print-show")
     page.get_by_role("button", name="Show the figures as a table").click()
     expect(table.get_by_role("rowheader", name="Overall index")).to_be_visible()
+    expect(page.get_by_role("region", name="Trend figures")).to_have_attribute("tabindex", "0")  # reachable by Tab
     page.get_by_label("Cycle", exact=True).select_option(label="Q4 2025 (not yet published)")  # submits on change
     expect(page).to_have_url(re.compile(r"\?cycle=\d+$"))
     expect(page.get_by_text("The trend appears once two cycles have results.")).to_be_visible()
