@@ -183,6 +183,19 @@ def generated(departments) -> Generated:
 
 
 @pytest.fixture
+def as_(client):
+    """The test client signed in as an employee (None: signed out)."""
+
+    def _as(employee):
+        client.logout()
+        if employee is not None:
+            client.force_login(employee.user)
+        return client
+
+    return _as
+
+
+@pytest.fixture
 def people(departments):
     """IT's head, an IT colleague, Finance's head and a Sales employee."""
     it, fin = departments["it"], departments["fin"]

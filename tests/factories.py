@@ -18,7 +18,7 @@ from departments.models import HR_GROUP_NAME, Department, Dependency, Employee, 
 from scorecards.services import cycle_aggregate
 from survey_portal.csvfiles import CsvFile
 from surveys import services
-from surveys.models import Cycle
+from surveys.models import Cycle, Invitation
 from surveys.past_import import responses_import
 
 PASSWORD = "correct-horse-battery"
@@ -145,6 +145,16 @@ def make_cycle(org, *, status: str = "draft", **fields) -> Cycle:
         services.cycle_open(cycle_id=cycle.pk)
         cycle.refresh_from_db()
     return cycle
+
+
+def make_closed_cycle(org, name: str = "Closed one") -> Cycle:
+    """IT and Sales rated in a cycle now closed and aggregated: three people answered, all good."""
+    closed = make_cycle(org, status="open", name=name)
+    for employee in (org.outsider, org.outsider_head, org.hr):
+        services.response_submit(invitation=Invitation.objects.get(cycle=closed, employee=employee), scores=ALL_GOOD)
+    services.cycle_close(cycle_id=closed.pk)
+    cycle_aggregate(cycle_id=closed.pk)
+    return closed
 
 
 def cycle_post(org, **overrides) -> dict:

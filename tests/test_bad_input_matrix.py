@@ -23,7 +23,7 @@ from django.contrib.auth.tokens import default_token_generator
 from django.forms.formsets import BaseFormSet
 from django.http import QueryDict
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 from django.utils.encoding import force_bytes
@@ -31,10 +31,17 @@ from django.utils.html import escape
 from django.utils.http import urlsafe_base64_encode
 
 from departments.views import PENDING_IMPORT_KEY
-from scorecards.services import cycle_aggregate
-from surveys import services
-from surveys.models import Invitation
-from tests.factories import ALL_GOOD, PASSWORD, answers, charter_post, cycle_post, make_cycle, upload
+from tests.factories import (
+    ALL_GOOD,
+    PASSWORD,
+    answers,
+    charter_post,
+    cycle_post,
+    make_closed_cycle,
+    make_cycle,
+    upload,
+)
+from tests.resolver import site_url_names
 
 # --- kinds of input, and what each is sent ----------------------------------------------------
 
@@ -252,18 +259,6 @@ PAGES_WITH_PARAMETERS = sorted(name for name, inputs in INPUTS.items() if inputs
 BUTTONS = sorted(name for name, inputs in INPUTS.items() if inputs.action)
 
 
-def site_url_names() -> set[str]:
-    def walk(patterns, namespace=None):
-        for p in patterns:
-            if isinstance(p, URLResolver):
-                if p.namespace != "admin":  # Django's admin: staff only, its own forms
-                    yield from walk(p.url_patterns, p.namespace or namespace)
-            elif isinstance(p, URLPattern) and p.name:
-                yield f"{namespace}:{p.name}" if namespace else p.name
-
-    return set(walk(get_resolver().url_patterns))
-
-
 # --- recording what a request reads ----------------------------------------------------------------
 
 READ: dict[str, set[str]] = {"GET": set(), "POST": set()}
@@ -335,11 +330,7 @@ def recorded(settings, monkeypatch):
 @pytest.fixture
 def world(org):
     """IT rated in an open cycle and a closed one (with results); a draft cycle two months ahead."""
-    closed = make_cycle(org, status="open", name="Closed one")
-    for employee in (org.outsider, org.outsider_head, org.hr):
-        services.response_submit(invitation=Invitation.objects.get(cycle=closed, employee=employee), scores=ALL_GOOD)
-    services.cycle_close(cycle_id=closed.pk)
-    cycle_aggregate(cycle_id=closed.pk)
+    closed = make_closed_cycle(org)
     now = timezone.now()
     draft = make_cycle(org, name="Draft one", opens_at=now + timedelta(days=60), closes_at=now + timedelta(days=74))
     return SimpleNamespace(

@@ -10,12 +10,10 @@ import csv
 import io
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 
-from scorecards.services import cycle_aggregate
-from surveys import services
-from surveys.models import Invitation
-from tests.factories import ALL_GOOD, make_cycle
+from tests.factories import make_closed_cycle, make_cycle
+from tests.resolver import site_url_names
 
 ROLES = ["anonymous", "colleague", "outsider", "outsider_head", "head", "hr"]
 # colleague: works in IT, the department the URLs are about; outsider: works in Sales;
@@ -92,19 +90,6 @@ POST_ACTIONS = {
 }
 
 
-def site_url_names() -> set[str]:
-    def walk(patterns, namespace=None):
-        for p in patterns:
-            if isinstance(p, URLResolver):
-                if p.namespace == "admin":
-                    continue  # Django admin: staff only, checked below
-                yield from walk(p.url_patterns, p.namespace or namespace)
-            elif isinstance(p, URLPattern) and p.name:
-                yield f"{namespace}:{p.name}" if namespace else p.name
-
-    return set(walk(get_resolver().url_patterns))
-
-
 def test_every_url_of_the_site_is_in_the_matrix():
     assert site_url_names() == set(MATRIX), "add the new page to MATRIX with who may open it"
 
@@ -112,11 +97,7 @@ def test_every_url_of_the_site_is_in_the_matrix():
 @pytest.fixture
 def world(org):
     """An open cycle (IT rated by Sales and HR) and a closed, aggregated one with results."""
-    closed = make_cycle(org, status="open", name="Closed one")
-    for employee in (org.outsider, org.outsider_head, org.hr):
-        services.response_submit(invitation=Invitation.objects.get(cycle=closed, employee=employee), scores=ALL_GOOD)
-    services.cycle_close(cycle_id=closed.pk)
-    cycle_aggregate(cycle_id=closed.pk)
+    closed = make_closed_cycle(org)
     return {"open": make_cycle(org, status="open", name="Open one"), "closed": closed}
 
 

@@ -17,16 +17,6 @@ FEW_FOR_IT = {pair: n for pair, n in PLAN.items() if pair[0] != "it"} | {("it", 
 
 
 @pytest.fixture
-def as_(client):
-    def _as(employee):
-        client.logout()
-        client.force_login(employee.user)
-        return client
-
-    return _as
-
-
-@pytest.fixture
 def two_published(people):
     first = generate("Q1 2026", seed=1, opens=date(2026, 1, 5))
     second = generate("Q2 2026", seed=2, plan=FEW_FOR_IT, opens=date(2026, 4, 6))

@@ -17,17 +17,6 @@ from surveys.models import Cycle
 from tests.factories import PLAN, ServiceParameterFactory, generate, make_org
 
 
-@pytest.fixture
-def as_(client):
-    def _as(employee):
-        client.logout()
-        if employee is not None:
-            client.force_login(employee.user)
-        return client
-
-    return _as
-
-
 def text(response) -> str:
     return response.content.decode()
 

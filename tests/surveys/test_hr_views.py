@@ -8,23 +8,7 @@ from django.utils import timezone
 
 from surveys import reports, services
 from surveys.models import Cycle, Invitation
-from tests.factories import ALL_GOOD, EmployeeFactory, make_cycle
-
-
-def form_data(org, **overrides) -> dict:
-    now = timezone.localtime()
-    data = {
-        "name": "Spring survey",
-        "opens_at": (now + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"),
-        "closes_at": (now + timedelta(days=15)).strftime("%Y-%m-%dT%H:%M"),
-        "departments": [org.it.pk, org.sales.pk],
-        "score_threshold": "5",
-        "comment_threshold": "10",
-        "reminder_days_after_open": "3",
-        "reminder_days_before_close": "2",
-        "intro": "",
-    }
-    return data | overrides
+from tests.factories import ALL_GOOD, EmployeeFactory, cycle_post, make_cycle
 
 
 @pytest.mark.parametrize(
@@ -56,7 +40,7 @@ def test_the_new_cycle_form_is_prefilled_with_sensible_defaults(login, org):
 def test_hr_creates_previews_and_launches_a_cycle(login, org):
     client = login(org.hr)
 
-    response = client.post("/hr/cycles/new/", form_data(org))
+    response = client.post("/hr/cycles/new/", cycle_post(org))
     cycle = Cycle.objects.get(name="Spring survey")
     assert response["Location"] == f"/hr/cycles/{cycle.pk}/"
     page = client.get(f"/hr/cycles/{cycle.pk}/").content.decode()
@@ -87,7 +71,7 @@ def test_hr_creates_previews_and_launches_a_cycle(login, org):
 def test_cycle_form_errors_are_explained(login, org, overrides, message):
     make_cycle(org)
 
-    response = login(org.hr).post("/hr/cycles/new/", form_data(org, **overrides))
+    response = login(org.hr).post("/hr/cycles/new/", cycle_post(org, **overrides))
 
     assert response.status_code == 200
     assert message in response.content.decode()
@@ -95,7 +79,7 @@ def test_cycle_form_errors_are_explained(login, org, overrides, message):
 
 
 def test_thresholds_scope_and_opening_are_frozen_once_open(login, org, open_cycle):
-    data = form_data(
+    data = cycle_post(
         org, score_threshold="3", comment_threshold="3", departments=[org.sales.pk], intro="Two more days!"
     )
     data["closes_at"] = (timezone.localtime() + timedelta(days=20)).strftime("%Y-%m-%dT%H:%M")
@@ -275,13 +259,13 @@ def test_a_new_cycle_is_prefilled_with_a_free_name_and_dates_after_the_last_cycl
 def test_overlapping_dates_for_the_same_departments_ask_for_a_confirmation(login, org, open_cycle):
     client = login(org.hr)
 
-    response = client.post("/hr/cycles/new/", form_data(org))
+    response = client.post("/hr/cycles/new/", cycle_post(org))
 
     assert response.status_code == 200 and not Cycle.objects.filter(name="Spring survey").exists()
     page = response.content.decode()
     assert f"These dates overlap “{open_cycle.name}”" in page and 'type="checkbox" name="overlap_confirmed"' in page
 
-    response = client.post("/hr/cycles/new/", form_data(org, overlap_confirmed="on"))
+    response = client.post("/hr/cycles/new/", cycle_post(org, overlap_confirmed="on"))
     assert response.status_code == 302 and Cycle.objects.filter(name="Spring survey").exists()
 
 
