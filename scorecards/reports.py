@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 
 from departments.models import DEFAULT_TARGET, Department
 from departments.roles import Roles
@@ -307,14 +307,10 @@ def latest_published_cycle() -> Cycle | None:
 def latest_with_figures(department_ids, cycles: QuerySet[Cycle]) -> dict[int, DepartmentScore]:
     """Per department, its overall score (with its cycle) in the newest of `cycles` in which its
     figures were shown: a cycle with too few responses does not hide the last real results."""
-    found: dict[int, DepartmentScore] = {}
-    for score in (
-        DepartmentScore.objects.filter(department_id__in=department_ids, suppressed=False, cycle__in=cycles)
-        .select_related("cycle")
-        .order_by("department_id", "-cycle__opens_at")
-    ):
-        found.setdefault(score.department_id, score)
-    return found
+    shown = DepartmentScore.objects.filter(suppressed=False, cycle__in=cycles)
+    newest = shown.filter(department=OuterRef("department")).order_by("-cycle__opens_at").values("pk")[:1]
+    scores = shown.filter(department_id__in=department_ids, pk=Subquery(newest)).select_related("cycle")
+    return {score.department_id: score for score in scores}
 
 
 def latest_published(department: Department) -> Published | None:

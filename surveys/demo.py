@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import random
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.utils import timezone
 
@@ -50,10 +50,6 @@ IMPROVE = [
     "Status updates are full of jargon.",
     "Please tell us when a request is closed.",
 ]
-
-
-def _quarter_name(day: date) -> str:
-    return f"Q{(day.month - 1) // 3 + 1} {day.year} internal service survey"
 
 
 def _score(rng: random.Random, mean: float) -> int | None:
@@ -104,7 +100,7 @@ def seed_surveys(*, demo_employee: str) -> list[str]:
     lines = []
     for index, months_ago in enumerate((9, 6, 3)):
         opens = today - timedelta(days=30 * months_ago)
-        name = _quarter_name(opens)
+        name = services.quarter_name(opens)
         file, invited_file = _past_files(rng, index, name)
         result = responses_import(
             file=file, invited=invited_file, name=name, opens=opens, closes=opens + timedelta(days=13)
@@ -116,7 +112,7 @@ def seed_surveys(*, demo_employee: str) -> list[str]:
 
     now = timezone.now()
     cycle = Cycle.objects.create(
-        name=_quarter_name(today),
+        name=services.quarter_name(today),
         opens_at=now - timedelta(days=5),
         closes_at=now + timedelta(days=9),
         intro="Thank you for taking part. Rate each department on what it promised in its charter.",
@@ -161,7 +157,7 @@ def seed_surveys(*, demo_employee: str) -> list[str]:
     # Next quarter's cycle, prepared as a draft.
     following = today + timedelta(days=92)
     draft = Cycle.objects.create(
-        name=_quarter_name(following),
+        name=services.quarter_name(following),
         opens_at=now + timedelta(days=85),
         closes_at=now + timedelta(days=99),
     )

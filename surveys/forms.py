@@ -16,7 +16,7 @@ from survey_portal.forms import PlainTextMixin, keep_existing_length
 
 from .models import MIN_SCORE_THRESHOLD, SCORE_CHOICES, Cycle, CycleParameter
 from .sealing import COMMENT_MAX_LENGTH, comment_length
-from .services import PERIODS, eligible_departments, shift_months
+from .services import PERIODS, eligible_departments, quarter_name, shift_months
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 NOT_APPLICABLE = "na"
@@ -113,7 +113,7 @@ class CycleForm(PlainTextMixin, forms.ModelForm):
         monday = after + timedelta(days=(7 - after.weekday()) % 7 or 7)
         opens = timezone.make_aware(datetime.combine(monday, datetime.min.time()).replace(hour=9))
         return {
-            "name": free_name(quarter_name(opens)),
+            "name": free_name(quarter_name(timezone.localdate(opens))),
             "opens_at": opens,
             "closes_at": opens + timedelta(days=11, hours=8),
             "departments": eligible_departments(),
@@ -156,11 +156,6 @@ class CycleForm(PlainTextMixin, forms.ModelForm):
         return cleaned
 
 
-def quarter_name(moment: datetime) -> str:
-    local = timezone.localtime(moment)
-    return f"Q{(local.month - 1) // 3 + 1} {local.year} internal service survey"
-
-
 def free_name(name: str) -> str:
     """`name`, or `name (2)`, `(3)`… : the first that no cycle has."""
     taken = set(Cycle.objects.filter(name__startswith=name).values_list("name", flat=True))
@@ -182,7 +177,7 @@ class RepeatForm(PlainTextMixin, forms.Form):
         by its quarter, else its name with the new month."""
         opens = shift_months(cycle.opens_at, PERIODS["quarterly"])
         if re.match(r"^Q[1-4] \d{4} ", cycle.name):
-            name = quarter_name(opens)
+            name = quarter_name(timezone.localdate(opens))
         else:
             name = f"{cycle.name} ({timezone.localtime(opens):%B %Y})"
         return {"period": "quarterly", "name": free_name(name)}

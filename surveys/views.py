@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import Http404, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
@@ -351,17 +351,14 @@ def cycle_close_now(request, pk: int):
         else:
             messages.error(request, "This cycle is not open.")
         return redirect(cycle)
-    invitations = Invitation.objects.filter(cycle=cycle)
+    pending = Q(status=Invitation.Status.PENDING)
+    people = Invitation.objects.filter(cycle=cycle).aggregate(
+        employees=Count("employee_id", distinct=True),
+        waiting=Count("employee_id", distinct=True, filter=pending),
+        drafts=Count("pk", filter=pending & Q(draft_saved_at__isnull=False)),
+    )
     short, rated = departments_with_too_few_responses(cycle)
-    context = {
-        "cycle": cycle,
-        "now": timezone.now(),
-        "employees": invitations.values("employee_id").distinct().count(),
-        "waiting": invitations.filter(status=Invitation.Status.PENDING).values("employee_id").distinct().count(),
-        "drafts": invitations.filter(status=Invitation.Status.PENDING).exclude(draft_saved_at=None).count(),
-        "short": short,
-        "rated": rated,
-    }
+    context = {"cycle": cycle, **people, "short": short, "rated": rated}
     return render(request, "surveys/cycle_close.html", context)
 
 

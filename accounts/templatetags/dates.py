@@ -33,6 +33,9 @@ FORMATS = {
 def when(value, style: str = "datetime") -> str:
     if not isinstance(value, datetime):
         return ""
-    text = dateformat.format(timezone.localtime(value) if timezone.is_aware(value) else value, FORMATS[style])
-    instant = value.astimezone(UTC).isoformat() if timezone.is_aware(value) else value.isoformat()
-    return format_html('<time datetime="{}" data-when="{}">{}</time>', instant, style, text)
+    if timezone.is_aware(value):
+        local, instant = timezone.localtime(value), value.astimezone(UTC)
+    else:
+        local = instant = value
+    text = dateformat.format(local, FORMATS[style])
+    return format_html('<time datetime="{}" data-when="{}">{}</time>', instant.isoformat(), style, text)

@@ -19,6 +19,7 @@ from .lifecycle import (
     cycle_repeat,
     cycle_schedule,
     cycles_advance,
+    quarter_name,
     shift_months,
 )
 from .release import release_if_due, responses_release, responses_release_all, responses_store
@@ -40,6 +41,7 @@ __all__ = [
     "eligible_departments",
     "invitation_decline",
     "invitations_create",
+    "quarter_name",
     "release_if_due",
     "response_submit",
     "response_submit_as",

@@ -7,7 +7,7 @@ moves only through these functions (the model and the database refuse any other 
 from __future__ import annotations
 
 import calendar
-from datetime import datetime
+from datetime import date, datetime
 
 from django.db import connection, transaction
 from django.db.models.functions import Least
@@ -115,6 +115,11 @@ def cycle_publish(*, cycle: Cycle) -> None:
 
 
 PERIODS = {"monthly": 1, "quarterly": 3, "half-yearly": 6, "yearly": 12}
+
+
+def quarter_name(day: date) -> str:
+    """The usual name of a cycle opening on `day`: "Q3 2026 internal service survey"."""
+    return f"Q{(day.month - 1) // 3 + 1} {day.year} internal service survey"
 
 
 def shift_months(moment: datetime, months: int) -> datetime:
