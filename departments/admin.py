@@ -1,11 +1,17 @@
 from django.contrib import admin
 
-from .models import Department, Dependency, Employee, ServiceParameter
+from .models import Delegate, Department, Dependency, Employee, ServiceParameter
 
 
 class ServiceParameterInline(admin.TabularInline):
     model = ServiceParameter
     extra = 0
+
+
+class DelegateInline(admin.TabularInline):
+    model = Delegate
+    extra = 0
+    raw_id_fields = ["employee"]
 
 
 class DependencyInline(admin.TabularInline):
@@ -23,7 +29,7 @@ class DepartmentAdmin(admin.ModelAdmin):
     list_filter = ["front_line", "active"]
     search_fields = ["code", "name"]
     raw_id_fields = ["head"]
-    inlines = [ServiceParameterInline, DependencyInline]
+    inlines = [ServiceParameterInline, DependencyInline, DelegateInline]
 
 
 @admin.register(Employee)

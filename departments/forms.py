@@ -171,6 +171,34 @@ class DependenciesForm(PlainTextMixin, forms.Form):
         providers.queryset = Department.objects.active().exclude(pk=department.pk)
 
 
+class PeopleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, employee: Employee) -> str:
+        return f"{employee.full_name} — {employee.job_title}" if employee.job_title else employee.full_name
+
+
+class DelegatesForm(PlainTextMixin, forms.Form):
+    """Who acts for the department besides its head: its active people, the head left out."""
+
+    delegates = PeopleChoiceField(
+        queryset=Employee.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+        label="Delegates",
+    )
+
+    def __init__(self, *args, department: Department, **kwargs):
+        super().__init__(*args, **kwargs)
+        delegates = self.fields["delegates"]
+        assert isinstance(delegates, PeopleChoiceField)
+        delegates.queryset = (
+            Employee.objects.active()
+            .filter(department=department)
+            .exclude(pk=department.head_id or 0)
+            .select_related("user")
+            .order_by("user__last_name", "user__first_name")
+        )
+
+
 class OrgImportForm(PlainTextMixin, forms.Form):
     departments = forms.FileField(required=False, help_text="code, name, head_email, front_line, description")
     employees = forms.FileField(required=False, help_text="email, first_name, last_name, department_code, job_title")

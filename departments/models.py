@@ -10,6 +10,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
+from simple_history.models import HistoricalRecords
 
 # HR admins hold this permission (Department's Meta), given to them through this group.
 HR_PERMISSION = "departments.manage_organisation"
@@ -173,6 +174,10 @@ class ServiceParameter(models.Model):
     position = models.PositiveSmallIntegerField(default=0, help_text="Order on the charter page.")
     active = models.BooleanField(default=True)
 
+    # Who changed the charter, what and when (the charter page's history; the import writes in bulk
+    # and is its own record).
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["department", "position", "name"]
         constraints = [
@@ -202,6 +207,20 @@ class Dependency(models.Model):
 
     def __str__(self) -> str:
         return f"{self.consumer.code} → {self.provider.code}"
+
+
+class Delegate(models.Model):
+    """Someone the head names to act for the department: answer its concerns, keep its action plan."""
+
+    department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="delegates")
+    employee = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="delegations")
+    named_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["department", "employee"], name="unique_delegate")]
+
+    def __str__(self) -> str:
+        return f"{self.employee} for {self.department.code}"
 
 
 def active_charter_prefetch() -> Prefetch:

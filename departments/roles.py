@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404
 
 from survey_portal import rawsql
 
-from .models import HR_PERMISSION, Department, Employee
+from .models import HR_PERMISSION, Delegate, Department, Employee
 
 
 @cache
@@ -74,6 +74,25 @@ class Roles:
     def headed_departments(self) -> list[Department]:
         return list(Department.objects.headed_by(self.user).order_by("name"))
 
+    @cached_property
+    def delegated_department_ids(self) -> frozenset[int]:
+        """Active departments the head named them a delegate of (one query, asked by the pages that act)."""
+        if self.employee is None:
+            return frozenset()
+        return frozenset(
+            Delegate.objects.filter(employee=self.employee, department__active=True).values_list(
+                "department_id", flat=True
+            )
+        )
+
+    @cached_property
+    def acting_departments(self) -> list[Department]:
+        """Departments they act for: those they head, then those they are a delegate of."""
+        headed = self.headed_departments
+        ids = [department.pk for department in headed]
+        delegated = Department.objects.filter(pk__in=self.delegated_department_ids - set(ids)).order_by("name")
+        return [*headed, *delegated]
+
     @property
     def is_hr(self) -> bool:
         return self._loaded[1]
@@ -103,6 +122,31 @@ class Roles:
         return self.is_hr or self.heads(department)
 
     def can_edit_charter(self, department: Department) -> bool:
+        return self.is_hr or self.heads(department)
+
+    def can_act_for(self, department: Department) -> bool:
+        """Answer its concerns, keep its action plan and commitments: its head and the delegates the
+        head named (HR reads them all, and acts only as HR: reassigning, hiding, nudging)."""
+        return self.heads(department) or (department.active and department.pk in self.delegated_department_ids)
+
+    def can_follow(self, department: Department) -> bool:
+        """Read its concerns and its whole action plan, internal updates included: who acts, and HR."""
+        return self.is_hr or self.can_act_for(department)
+
+    def raised(self, concern) -> bool:
+        """A named concern they raised (an anonymous concern names nobody: its raiser comes back
+        with the receipt code instead)."""
+        return self.employee is not None and not concern.anonymous and concern.raised_by_id == self.employee.pk
+
+    def can_read_concern(self, concern) -> bool:
+        return self.can_follow(concern.department) or self.raised(concern)
+
+    def can_excuse_parameter(self, department: Department) -> bool:
+        """Write "no action, because …" for a parameter below target: its head only (it answers for
+        the department, on its charter page; delegates propose actions instead)."""
+        return self.heads(department)
+
+    def can_name_delegates(self, department: Department) -> bool:
         return self.is_hr or self.heads(department)
 
     @property

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from .models import DEFAULT_CHARTER, DEFAULT_TARGET, Department, Dependency, ServiceParameter
+from .models import DEFAULT_CHARTER, DEFAULT_TARGET, Delegate, Department, Dependency, Employee, ServiceParameter
 
 
 def default_charter_parameters() -> list[dict]:
@@ -36,3 +36,15 @@ def dependencies_set(*, consumer: Department, providers: Iterable[Department]) -
     Dependency.objects.filter(consumer=consumer).exclude(provider_id__in=wanted).delete()
     existing = set(Dependency.objects.filter(consumer=consumer).values_list("provider_id", flat=True))
     Dependency.objects.bulk_create(Dependency(consumer=consumer, provider_id=pk) for pk in sorted(wanted - existing))
+
+
+@transaction.atomic
+def delegates_set(*, department: Department, employees: Iterable[Employee]) -> None:
+    """Make `employees` exactly the department's delegates (its head acts anyway and is never one).
+    Idempotent. Its head or HR call it (departments.roles: can_name_delegates)."""
+    wanted = {employee.pk for employee in employees if employee.pk != department.head_id}
+    Delegate.objects.filter(department=department).exclude(employee_id__in=wanted).delete()
+    existing = set(Delegate.objects.filter(department=department).values_list("employee_id", flat=True))
+    Delegate.objects.bulk_create(
+        (Delegate(department=department, employee_id=pk) for pk in sorted(wanted - existing)), ignore_conflicts=True
+    )

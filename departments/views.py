@@ -13,11 +13,11 @@ from departments.decorators import hr_required, member_required
 from departments.roles import department_for, get_roles
 from survey_portal.query import query_choice, query_page, query_text
 
-from .forms import CharterFormSet, DepartmentCreateForm, DepartmentForm, DependenciesForm, OrgImportForm
-from .models import Department, Employee
+from .forms import CharterFormSet, DelegatesForm, DepartmentCreateForm, DepartmentForm, DependenciesForm, OrgImportForm
+from .models import Delegate, Department, Employee
 from .org_import import CsvFile, ImportFailed, org_import
+from .services import delegates_set, dependencies_set
 from .services import department_create as create_department
-from .services import dependencies_set
 
 PENDING_IMPORT_KEY = "pending_org_import"
 
@@ -129,6 +129,33 @@ def dependencies_edit(request, code: str):
         return redirect(department)
     context = {"department": department, "form": form, "consumers": department.consumers.order_by("name")}
     return render(request, "departments/dependencies_form.html", context)
+
+
+def delegates_edit(request, code: str):
+    """The head (or HR) names the people who act for the department: they keep its action plan and
+    commitments and answer its concerns."""
+    department = department_for(request, code)
+    if not get_roles(request).can_name_delegates(department):
+        raise PermissionDenied("Only the head of this department and HR can name its delegates.")
+    current = Delegate.objects.filter(department=department).select_related("employee__user")
+    form = DelegatesForm(
+        # Bound on every POST: unticking everyone posts no field at all.
+        request.POST if request.method == "POST" else None,
+        department=department,
+        initial={"delegates": [d.employee_id for d in current]},
+    )
+    if request.method == "POST" and form.is_valid():
+        chosen = form.cleaned_data["delegates"]
+        delegates_set(department=department, employees=chosen)
+        names = ", ".join(employee.full_name for employee in chosen)
+        messages.success(
+            request,
+            f"{department.name} now has {len(chosen)} delegate{'s' if len(chosen) != 1 else ''}"
+            + (f": {names}." if names else "."),
+        )
+        return redirect("departments:delegates", code=department.code)
+    context = {"department": department, "form": form, "current": sorted(current, key=lambda d: d.employee.full_name)}
+    return render(request, "departments/delegates.html", context)
 
 
 def _files_from_upload(form: OrgImportForm) -> dict[str, CsvFile]:
