@@ -2,8 +2,10 @@
 
 One row per figure, sorted by department then parameter (or rater department); departments by
 code, and by name in the last columns. Numbers carry four decimals; a suppressed row keeps its n
-and leaves every other figure empty. Text cells that a spreadsheet would run as a formula (=, +, -,
-@, tab, CR) are prefixed with an apostrophe.
+and leaves every other figure empty. The answers to the action-feedback question are on each
+department's overall row: how many answered (empty: not asked), and the count of each answer only
+from the cycle's score threshold on, as stored. Text cells that a spreadsheet would run as a
+formula (=, +, -, @, tab, CR) are prefixed with an apostrophe.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from departments.models import Department
 from survey_portal.spreadsheets import cell_from_text
 from surveys.models import Cycle
 
-from .models import DepartmentScore, HeatmapCell, ParameterScore
+from .models import FEEDBACK_FIELDS, DepartmentScore, HeatmapCell, ParameterScore
 
 SCORE_COLUMNS = [
     "provider_department",
@@ -32,6 +34,8 @@ SCORE_COLUMNS = [
     "ci_low",
     "ci_high",
     "suppressed",
+    "feedback_n",
+    *FEEDBACK_FIELDS.values(),
     "provider_department_name",
 ]
 HEATMAP_COLUMNS = [
@@ -47,10 +51,15 @@ TEXT_COLUMNS = {"provider_department", "parameter", "rater_department", "suppres
     c for c in SCORE_COLUMNS + HEATMAP_COLUMNS if c.endswith("_name")
 }
 OVERALL = "__overall__"
+WHOLE_NUMBERS = {"n", "feedback_n", *FEEDBACK_FIELDS.values()}
 
 
 def _number(value) -> str:
     return "" if value is None else f"{float(value):.4f}"
+
+
+def _count(value: int | None) -> str:
+    return "" if value is None else str(value)
 
 
 def _flag(value: bool) -> str:
@@ -78,9 +87,13 @@ def score_rows(cycle: Cycle, departments: QuerySet[Department] | None = None) ->
                 _number(p.ci_high),
             ]
         )
-        rows.append([p.department.code, p.code, str(p.n), *figures, _flag(p.suppressed), p.department.name])
+        no_feedback = [""] * (1 + len(FEEDBACK_FIELDS))
+        rows.append(
+            [p.department.code, p.code, str(p.n), *figures, _flag(p.suppressed), *no_feedback, p.department.name]
+        )
     for s in overall:
         mean = "" if s.suppressed else _number(s.mean)
+        feedback = [_count(s.feedback_n), *(_count(getattr(s, column)) for column in FEEDBACK_FIELDS.values())]
         rows.append(
             [
                 s.department.code,
@@ -94,6 +107,7 @@ def score_rows(cycle: Cycle, departments: QuerySet[Department] | None = None) ->
                 "",
                 "",
                 _flag(s.suppressed),
+                *feedback,
                 s.department.name,
             ]
         )
@@ -152,4 +166,4 @@ def as_xlsx(sheets: list[tuple[str, list[str], list[list[str]]]]) -> bytes:
 def _cell(column: str, value: str):
     if value == "" or column in TEXT_COLUMNS:
         return value
-    return int(value) if column == "n" else float(value)
+    return int(value) if column in WHOLE_NUMBERS else float(value)

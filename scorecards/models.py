@@ -13,10 +13,17 @@ from django.db import models
 from django.db.models import Q
 
 from departments.models import Department
-from surveys.models import Cycle
+from surveys.models import ActionFeedback, Cycle
 
 # "Close": within this distance below the target (UX: Meets / Close / Below).
 CLOSE_MARGIN = Decimal("0.25")
+# Each answer to the action-feedback question -> the DepartmentScore column counting it.
+FEEDBACK_FIELDS = {
+    ActionFeedback.YES: "feedback_yes",
+    ActionFeedback.SOMEWHAT: "feedback_somewhat",
+    ActionFeedback.NO: "feedback_no",
+    ActionFeedback.UNNOTICED: "feedback_unnoticed",
+}
 
 
 class TargetStatus(models.TextChoices):
@@ -119,6 +126,11 @@ class DepartmentScore(_Figure):
     n = responses that rated at least one parameter; `mean` is the index (the weighted mean of the
     unsuppressed parameter means). Its comments are shown (`comments_visible`) once n reaches the
     cycle's comment threshold.
+
+    The action-feedback question ("Did the changes … make a difference for you?"), where the cycle
+    asked it: `feedback_n` responses answered it (NULL: not asked), and the count of each answer is
+    kept only when feedback_n reaches the cycle's score threshold (NULL otherwise, like every
+    suppressed figure).
     """
 
     target = models.DecimalField(max_digits=3, decimal_places=2, null=True, blank=True)
@@ -128,16 +140,42 @@ class DepartmentScore(_Figure):
     below_target = models.PositiveSmallIntegerField(default=0, help_text="Shown parameters below target.")
     close_to_target = models.PositiveSmallIntegerField(default=0, help_text="Shown parameters close to target.")
     comments_visible = models.BooleanField(default=False)
+    feedback_n = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Responses that answered the action-feedback question (empty: not asked)."
+    )
+    feedback_yes = models.PositiveIntegerField(null=True, blank=True)
+    feedback_somewhat = models.PositiveIntegerField(null=True, blank=True)
+    feedback_no = models.PositiveIntegerField(null=True, blank=True)
+    feedback_unnoticed = models.PositiveIntegerField(null=True, blank=True, help_text="“Didn’t notice”.")
 
     class Meta:
         ordering = ["department__name"]
         constraints = [
             models.UniqueConstraint(fields=["cycle", "department"], name="unique_department_score"),
             models.CheckConstraint(condition=Q(suppressed=False) | Q(mean=None), name="suppressed_index_has_no_mean"),
+            models.CheckConstraint(
+                condition=~Q(feedback_n=None)
+                | Q(feedback_yes=None, feedback_somewhat=None, feedback_no=None, feedback_unnoticed=None),
+                name="action_feedback_counts_only_when_asked",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.cycle_id}/{self.department_id}"
+
+    @property
+    def feedback_shown(self) -> bool:
+        """Whether the answers to the action-feedback question are shown (enough of them)."""
+        return self.feedback_n is not None and self.feedback_yes is not None
+
+    @property
+    def feedback_distribution(self) -> list[tuple[str, str, int, float]]:
+        """(answer, its label, count, percent) for each answer to the action-feedback question, or []
+        when it was not asked or is suppressed."""
+        if not self.feedback_shown or not self.feedback_n:
+            return []
+        counts = [(answer, getattr(self, column) or 0) for answer, column in FEEDBACK_FIELDS.items()]
+        return [(answer.value, str(answer.label), k, 100 * k / self.feedback_n) for answer, k in counts]
 
 
 class HeatmapCell(_Figure):

@@ -5,7 +5,8 @@ covering index on PostgreSQL:
   answers      → (parameter, score, how many): each parameter's whole distribution;
   responses    → (department, rater department): responses, rated responses, ratings and their sum
                  (each response carries its own totals, written with it): the heatmap cells and
-                 the index's n, with no join from answers to responses;
+                 the index's n, with no join from answers to responses; and, from the few
+                 responses that answered it, (department, answer): the action-feedback question;
   invitations  → (department, rater department, status): participation both ways.
 Python turns those few thousand rows into the figures (stats.py), applies suppression, and writes
 them back with one upsert per table that leaves unchanged rows untouched.
@@ -33,10 +34,19 @@ from django.utils import timezone
 
 from departments.models import Department
 from survey_portal.celery import enqueue_on_commit
-from surveys.models import Answer, Cycle, CycleParameter, ImportedInvitations, Invitation, Response
+from surveys.models import (
+    ActionFeedbackQuestion,
+    Answer,
+    Cycle,
+    CycleParameter,
+    ImportedInvitations,
+    Invitation,
+    Response,
+)
 
 from . import stats
 from .models import (
+    FEEDBACK_FIELDS,
     CycleResult,
     DepartmentScore,
     HeatmapCell,
@@ -80,6 +90,7 @@ class _RatedDepartment:
     responses: int = 0
     n: int = 0
     cells: list[_Cell] = field(default_factory=list)
+    feedback: dict[str, int] = field(default_factory=dict)  # action-feedback answer -> responses
 
 
 def previous_cycle(cycle: Cycle) -> Cycle | None:
@@ -176,8 +187,12 @@ _RESPONSES_AND_INVITATIONS = f"""
     UNION ALL
     SELECT 3, department_id, rater_department_id, NULL, invited, NULL, NULL, NULL
     FROM {ImportedInvitations._meta.db_table} WHERE cycle_id = %s
+    UNION ALL
+    SELECT 4, department_id, NULL, action_feedback, COUNT(*), NULL, NULL, NULL
+    FROM {Response._meta.db_table} WHERE cycle_id = %s AND action_feedback IS NOT NULL
+    GROUP BY department_id, action_feedback
 """
-RESPONSE_ROW, INVITATION_ROW, IMPORTED_ROW = 1, 2, 3
+RESPONSE_ROW, INVITATION_ROW, IMPORTED_ROW, FEEDBACK_ROW = 1, 2, 3, 4
 
 
 def _aggregate(cycle: Cycle) -> AggregateSummary:
@@ -189,6 +204,7 @@ def _aggregate(cycle: Cycle) -> AggregateSummary:
 
     parameter_rows, by_department = _parameter_rows(cycle, counts, previous_parameters)
     scope = set(cycle.departments.values_list("pk", flat=True)) | set(by_department) | set(rated_departments)
+    asked = set(ActionFeedbackQuestion.objects.filter(cycle=cycle).values_list("department_id", flat=True))
     department_rows = [
         _department_row(
             cycle,
@@ -197,6 +213,7 @@ def _aggregate(cycle: Cycle) -> AggregateSummary:
             by_department,
             previous_index,
         )
+        | _feedback_figures(cycle, rated_departments.get(department_id, _RatedDepartment()), department_id in asked)
         for department_id in sorted(scope)
     ]
     _leave_out_hidden_parameters(cycle, rated_departments, parameter_rows)
@@ -233,18 +250,22 @@ def _distributions(cycle: Cycle) -> dict[int, dict[int, int]]:
 
 def _responses_and_participation(cycle: Cycle) -> tuple[dict[int, _RatedDepartment], dict[tuple[str, int], list[int]]]:
     """Passes 2 and 3 in one statement, so that PostgreSQL scans both tables at once (Parallel
-    Append): responses → each department's heatmap cells and n; invitations → participation both
-    ways, as [invited, completed, declined] per (role, department). An imported cycle has no
+    Append): responses → each department's heatmap cells and n, and the answers to its
+    action-feedback question (read from their partial index alone); invitations → participation
+    both ways, as [invited, completed, declined] per (role, department). An imported cycle has no
     invitations; when its import gave how many were invited per pair, each response counts as one
     completed invitation."""
     codes = dict(Department.objects.values_list("id", "code"))
     rated_departments: dict[int, _RatedDepartment] = defaultdict(_RatedDepartment)
     invited: dict[tuple[str, int], list[int]] = defaultdict(lambda: [0, 0, 0])
     with connection.cursor() as cursor:
-        cursor.execute(_RESPONSES_AND_INVITATIONS, [cycle.pk, cycle.pk, cycle.pk])
+        cursor.execute(_RESPONSES_AND_INVITATIONS, [cycle.pk, cycle.pk, cycle.pk, cycle.pk])
         rows = cursor.fetchall()
     imported = any(row[0] == IMPORTED_ROW for row in rows)
     for source, department_id, rater_id, status, k, rated, ratings, total in rows:
+        if source == FEEDBACK_ROW:  # `status` holds the answer
+            rated_departments[department_id].feedback[status] = k
+            continue
         keys = ((Participation.Role.RATED, department_id), (Participation.Role.RATER, rater_id))
         if source == RESPONSE_ROW:
             department = rated_departments[department_id]
@@ -436,6 +457,18 @@ def _department_row(
         if department_id in previous_index:
             row["previous_mean"] = previous_index[department_id]
             row["change"] = _round(row["mean"] - row["previous_mean"])
+    return row
+
+
+def _feedback_figures(cycle: Cycle, department: _RatedDepartment, asked: bool) -> dict[str, int | None]:
+    """The action-feedback question's figures of one department: how many answered it (None: it was
+    neither asked nor answered, as in a cycle before it existed; an imported cycle's answers say it
+    was asked), and each answer's count from the score threshold on (None below it)."""
+    answered = sum(department.feedback.values())
+    row: dict[str, int | None] = {"feedback_n": answered if asked or answered else None}
+    shown = answered >= cycle.score_threshold
+    for answer, column in FEEDBACK_FIELDS.items():
+        row[column] = department.feedback.get(answer, 0) if shown else None
     return row
 
 

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Cycle, CycleParameter, Notification
+from .models import ActionFeedbackQuestion, Cycle, CycleParameter, Notification
 
 
 class CycleParameterInline(admin.TabularInline):
@@ -15,12 +15,24 @@ class CycleParameterInline(admin.TabularInline):
         return False
 
 
+class ActionFeedbackQuestionInline(admin.TabularInline):
+    """The departments asked whether their changes made a difference: fixed when the cycle opens."""
+
+    model = ActionFeedbackQuestion
+    extra = 0
+    readonly_fields = ["department", "done_since", "done_before"]
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(Cycle)
 class CycleAdmin(admin.ModelAdmin):
     list_display = ["name", "status", "opens_at", "closes_at", "imported"]
     list_filter = ["status", "imported"]
     filter_horizontal = ["departments"]
-    inlines = [CycleParameterInline]
+    inlines = [CycleParameterInline, ActionFeedbackQuestionInline]
 
     def get_readonly_fields(self, request, obj=None) -> list[str]:
         """The status moves only through the lifecycle (the HR cycle pages); what a cycle fixed

@@ -2,6 +2,12 @@
 import and submit code paths. Deterministic (seeded), so every demo shows the same story:
 IT and Logistics improve, Facilities slips, Procurement and Finance sit below target, and the
 small departments (Legal, Internal Audit) form rater groups too small to be shown.
+
+"You said, we did": improvements.demo (run first) finishes action items between the last past
+cycle and the open one, so the open cycle shows them and asks whether they made a difference (IT
+among others, for the demo employee in Sales). The second past cycle, published, holds answers to
+that question too, about the changes done since the first (made here when missing): IT's and
+Facilities' are shown, Legal's are too few and stay hidden.
 """
 
 from __future__ import annotations
@@ -9,16 +15,17 @@ from __future__ import annotations
 import csv
 import io
 import random
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.utils import timezone
 
-from departments.models import Dependency, Employee, ServiceParameter
+from departments.models import Department, Dependency, Employee, ServiceParameter
+from improvements.models import ActionItem
 from survey_portal.csvfiles import CsvFile
 
 from . import services
-from .models import Cycle, Invitation
-from .past_import import INVITED, OPTIONAL, REQUIRED, responses_import
+from .models import ActionFeedback, Cycle, Invitation
+from .past_import import FEEDBACK, INVITED, OPTIONAL, REQUIRED, responses_import
 
 BASE_QUALITY = {"it": 3.4, "hr": 3.9, "finance": 3.3, "procurement": 3.1, "legal": 4.0, "facilities": 4.0}
 TREND = {"it": 0.25, "logistics": 0.2, "facilities": -0.2, "marketing": 0.1}  # change per cycle
@@ -52,14 +59,66 @@ IMPROVE = [
 ]
 
 
+# How people answer "Did the changes … make a difference for you?", per department (others: the
+# default): weights of yes, somewhat, no, didn't notice. Most answer it; in Legal only three do.
+FEEDBACK_WEIGHTS = {"it": (5, 3, 1, 1), "facilities": (2, 3, 3, 2)}
+DEFAULT_FEEDBACK_WEIGHTS = (3, 3, 2, 2)
+FEEDBACK_RATE = 0.75
+FEEDBACK_AT_MOST = {"legal": 3}
+# Done between the first and second past cycles, where improvements.demo has nothing that early:
+# (department, title, what changed, days after the first cycle opened).
+EARLIER_CHANGES = [
+    ("it", "One number for every IT request", "The service desk answers on one number and one email address.", 40),
+    ("facilities", "Meeting rooms cleaned between bookings", "A cleaning round passes every room at noon.", 55),
+    ("legal", "Contract templates on the intranet", "Standard NDAs and supplier contracts can be downloaded.", 30),
+]
+
+
+def _feedback(rng: random.Random, department: str, given: dict[str, int]) -> str:
+    """One person's answer to the action-feedback question about `department` ("" for none)."""
+    if rng.random() > FEEDBACK_RATE or given.get(department, 0) >= FEEDBACK_AT_MOST.get(department, 10**6):
+        return ""
+    given[department] = given.get(department, 0) + 1
+    weights = FEEDBACK_WEIGHTS.get(department, DEFAULT_FEEDBACK_WEIGHTS)
+    return rng.choices(ActionFeedback.values, weights=weights)[0]
+
+
+def _changes_done_between(since: date, before: date) -> set[str]:
+    """The codes of the departments that finished an action item in [since, before)."""
+    return set(ActionItem.objects.done_between(since, before).values_list("department__code", flat=True))
+
+
+def _earlier_changes(first_opened: date, second_opened: date) -> None:
+    """EARLIER_CHANGES, for the departments that have nothing done between the first two past
+    cycles (improvements.demo's items are all recent): the story of the second one's answers to
+    the question."""
+    done_then = _changes_done_between(first_opened, second_opened)
+    departments = {d.code: d for d in Department.objects.filter(code__in=[c[0] for c in EARLIER_CHANGES])}
+    for code, title, change, days in EARLIER_CHANGES:
+        if code in done_then or code not in departments:
+            continue
+        ActionItem.objects.create(
+            department=departments[code],
+            title=title,
+            change=change,
+            due_on=first_opened + timedelta(days=days),
+            status=ActionItem.Status.DONE,
+            percent_complete=100,
+            completed_on=first_opened + timedelta(days=days),
+        )
+
+
 def _score(rng: random.Random, mean: float) -> int | None:
     if rng.random() < 0.07:
         return None  # not applicable
     return max(1, min(5, round(rng.gauss(mean, 0.85))))
 
 
-def _past_files(rng: random.Random, index: int, name: str) -> tuple[CsvFile, CsvFile]:
-    """A past cycle's ratings, and how many people were invited per pair (its participation)."""
+def _past_files(
+    rng: random.Random, index: int, name: str, changed: frozenset[str] = frozenset()
+) -> tuple[CsvFile, CsvFile]:
+    """A past cycle's ratings, and how many people were invited per pair (its participation); the
+    departments `changed` were asked the action-feedback question."""
     providers: dict[int, list[str]] = {}
     for consumer_id, code in Dependency.objects.values_list("consumer_id", "provider__code"):
         providers.setdefault(consumer_id, []).append(code)
@@ -69,7 +128,10 @@ def _past_files(rng: random.Random, index: int, name: str) -> tuple[CsvFile, Csv
     offsets = {(d, p): rng.gauss(0, 0.3) for d, codes in charters.items() for p in codes}
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow([*REQUIRED, *OPTIONAL])
+    writer.writerow([*REQUIRED, *OPTIONAL, FEEDBACK])
+    # Its own generator, so that the ratings are those of a demo without the question.
+    feedback_rng = random.Random(f"feedback {index}")
+    given: dict[str, int] = {}
     number = 0
     invited: dict[tuple[str, str], int] = {}
     for department_id, rater in Employee.objects.active().values_list("department_id", "department__code"):
@@ -81,9 +143,10 @@ def _past_files(rng: random.Random, index: int, name: str) -> tuple[CsvFile, Csv
             mean = BASE_QUALITY.get(provider, 3.7) + TREND.get(provider, 0) * index
             good = rng.choice(GOOD) if rng.random() < 0.2 else ""
             improve = rng.choice(IMPROVE) if rng.random() < 0.2 else ""
+            feedback = _feedback(feedback_rng, provider, given) if provider in changed else ""
             for parameter in charters[provider]:
                 score = _score(rng, mean + offsets[provider, parameter])
-                writer.writerow([f"r{number}", rater, provider, parameter, score or "", good, improve])
+                writer.writerow([f"r{number}", rater, provider, parameter, score or "", good, improve, feedback])
     counts = io.StringIO()
     csv.writer(counts).writerows([INVITED, *((r, p, n) for (r, p), n in sorted(invited.items()))])
     return CsvFile(f"{name}.csv", buffer.getvalue().encode()), CsvFile(
@@ -98,10 +161,13 @@ def seed_surveys(*, demo_employee: str) -> list[str]:
     rng = random.Random(2026)
     today = timezone.localdate()
     lines = []
+    openings = [today - timedelta(days=30 * months_ago) for months_ago in (9, 6, 3)]
+    _earlier_changes(openings[0], openings[1])
     for index, months_ago in enumerate((9, 6, 3)):
-        opens = today - timedelta(days=30 * months_ago)
+        opens = openings[index]
         name = services.quarter_name(opens)
-        file, invited_file = _past_files(rng, index, name)
+        changed = frozenset(_changes_done_between(openings[index - 1], opens)) if index else frozenset()
+        file, invited_file = _past_files(rng, index, name, changed)
         result = responses_import(
             file=file, invited=invited_file, name=name, opens=opens, closes=opens + timedelta(days=13)
         )
@@ -119,6 +185,8 @@ def seed_surveys(*, demo_employee: str) -> list[str]:
     )
     cycle.departments.set(services.eligible_departments())
     invited = services.cycle_open(cycle_id=cycle.pk)
+    feedback_rng = random.Random("feedback open")
+    given: dict[str, int] = {}
     answered = 0
     invitations = list(
         Invitation.objects.filter(cycle=cycle)
@@ -134,8 +202,12 @@ def seed_surveys(*, demo_employee: str) -> list[str]:
                 q.code: _score(rng, BASE_QUALITY.get(invitation.department.code, 3.7) + 0.1)
                 for q in invitation.questions
             }
+            feedback = _feedback(feedback_rng, invitation.department.code, given)
             services.response_submit(
-                invitation=invitation, scores=scores, comment_good=rng.choice(GOOD) if roll < 0.1 else ""
+                invitation=invitation,
+                scores=scores,
+                comment_good=rng.choice(GOOD) if roll < 0.1 else "",
+                action_feedback=(feedback or None) if invitation.asks_action_feedback else None,
             )
         else:
             continue

@@ -14,7 +14,7 @@ from django.utils.text import capfirst
 from departments.models import Department
 from survey_portal.forms import PlainTextMixin, keep_existing_length
 
-from .models import MIN_SCORE_THRESHOLD, SCORE_CHOICES, Cycle, CycleParameter
+from .models import MIN_SCORE_THRESHOLD, SCORE_CHOICES, ActionFeedback, Cycle, CycleParameter
 from .sealing import COMMENT_MAX_LENGTH, comment_length
 from .services import PERIODS, eligible_departments, quarter_name, shift_months
 
@@ -233,8 +233,19 @@ def comment_fits(text: str) -> None:
         )
 
 
+# Optional: built once and shared, as the score fields are (it holds no per-request state).
+_ACTION_FEEDBACK_FIELD = forms.ChoiceField(
+    choices=ActionFeedback.choices,
+    required=False,
+    widget=forms.RadioSelect,
+    label="Did the changes make a difference for you?",
+    error_messages={"invalid_choice": "Choose one of the answers offered, or leave the question blank."},
+)
+
+
 class AnswerForm(PlainTextMixin, forms.Form):
-    """One radio group per question (1–5 or not applicable) and the two optional comments."""
+    """One radio group per question (1–5 or not applicable), the two optional comments and, where
+    the cycle asks it about the department, the optional action-feedback question."""
 
     comment_good = forms.CharField(
         required=False,
@@ -251,10 +262,19 @@ class AnswerForm(PlainTextMixin, forms.Form):
         validators=[comment_fits],
     )
 
-    def __init__(self, *args, questions: Sequence[CycleParameter], complete: bool = True, **kwargs):
+    def __init__(
+        self,
+        *args,
+        questions: Sequence[CycleParameter],
+        complete: bool = True,
+        action_feedback: bool = False,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.questions = questions
         self.fields.update(_score_fields(tuple((q.code, q.name) for q in questions), complete))
+        if action_feedback:
+            self.fields["action_feedback"] = _ACTION_FEEDBACK_FIELD
 
     @staticmethod
     def field_name_for(code: str) -> str:
@@ -289,6 +309,26 @@ class AnswerForm(PlainTextMixin, forms.Form):
             )
         return rows
 
+    def action_feedback_row(self) -> dict | None:
+        """The action-feedback question for the page, drawn like the scores (see question_rows), or None."""
+        if "action_feedback" not in self.fields:
+            return None
+        field = self["action_feedback"]
+        chosen = field.value() or ""
+        return {
+            "name": field.html_name,
+            "id": field.auto_id,
+            "errors": field.errors,
+            "choices": [
+                (choice, label, f"{field.auto_id}_{n}", choice == chosen)
+                for n, (choice, label) in enumerate(ActionFeedback.choices)
+            ],
+        }
+
+    def action_feedback(self) -> str | None:
+        """The answer to the action-feedback question, or None (not asked, or not answered)."""
+        return self.cleaned_data.get("action_feedback") or None
+
     def scores(self) -> dict[str, int | None]:
         """code -> score (None: not applicable); unanswered questions are left out."""
         scores = {}
@@ -305,4 +345,8 @@ class AnswerForm(PlainTextMixin, forms.Form):
         initial = {
             f"q_{code}": NOT_APPLICABLE if score is None else str(score) for code, score in draft.scores.items()
         }
-        return initial | {"comment_good": draft.comment_good, "comment_improve": draft.comment_improve}
+        return initial | {
+            "comment_good": draft.comment_good,
+            "comment_improve": draft.comment_improve,
+            "action_feedback": draft.action_feedback or "",
+        }

@@ -40,6 +40,15 @@ SCORE_CHOICES = [(1, "Very poor"), (2, "Poor"), (3, "Acceptable"), (4, "Good"), 
 MIN_SCORE_THRESHOLD = 3
 
 
+class ActionFeedback(models.TextChoices):
+    """The answers to the action-feedback question ("Did the changes … make a difference for you?")."""
+
+    YES = "yes", "Yes"
+    SOMEWHAT = "somewhat", "Somewhat"
+    NO = "no", "No"
+    UNNOTICED = "unnoticed", "Didn’t notice"
+
+
 class CycleQuerySet(models.QuerySet):
     def open(self) -> CycleQuerySet:
         return self.filter(status=Cycle.Status.OPEN)
@@ -196,6 +205,30 @@ class CycleParameter(models.Model):
         return f"{self.cycle}: {self.department.code}/{self.code}"
 
 
+class ActionFeedbackQuestion(models.Model):
+    """The action-feedback question an opened cycle asks about one department: "Did the changes
+    {department} made since last cycle make a difference for you?" (optional). Asked about each
+    department with action items done between the previous cycle's opening and this one's, and,
+    like the cycle's other questions, fixed when the cycle opens (services.action_feedback_snapshot):
+    were it to appear during the cycle (an item marked done, or given an earlier date), a released
+    group would split into the responses given before it appeared and those given after, a smaller
+    group than the cycle promises. The survey page's "you said, we did" lists the items of the same
+    dates."""
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="action_feedback_questions")
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
+    done_since = models.DateField(help_text="Items done on this date or later: the day the previous cycle opened.")
+    done_before = models.DateField(help_text="…and before this date: the day this cycle opened.")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "department"], name="unique_action_feedback_question"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cycle}: {self.department.code} (changes done {self.done_since} – {self.done_before})"
+
+
 # The snapshot of an open cycle never changes, and every submission reads it: each process keeps
 # what it read. The key holds the opening time too, so that an id reused after a rolled-back
 # transaction (SQLite does that, in tests) can never find another cycle's questions.
@@ -212,12 +245,14 @@ def _keep(key: tuple, value) -> None:
 @dataclass(frozen=True)
 class Questionnaire:
     """What an opened cycle asks about one department, found by a survey form's address: the
-    department, its snapshotted questions and the cycle's score threshold (all fixed once it opens)."""
+    department, its snapshotted questions, whether it asks the action-feedback question and the
+    cycle's score threshold (all fixed once it opens)."""
 
     cycle_id: int
     score_threshold: int
     department: Department
     questions: tuple[CycleParameter, ...]
+    asks_action_feedback: bool = False
 
     @classmethod
     def at(cls, cycle_id: int, department_code: str) -> Questionnaire | None:
@@ -234,11 +269,19 @@ class Questionnaire:
                     cycle_id=cycle_id, cycle__opened_at__isnull=False, department__code=department_code
                 )
                 .select_related("cycle", "department")
+                .annotate(
+                    asks_action_feedback=models.Exists(
+                        ActionFeedbackQuestion.objects.filter(
+                            cycle_id=models.OuterRef("cycle_id"), department_id=models.OuterRef("department_id")
+                        )
+                    )
+                )
                 .order_by("position", "name")
             )
             if not questions:
                 return None
-            found = cls(cycle_id, questions[0].cycle.score_threshold, questions[0].department, questions)
+            first: Any = questions[0]
+            found = cls(cycle_id, first.cycle.score_threshold, first.department, questions, first.asks_action_feedback)
             _keep(key, found)
         return found  # type: ignore[return-value]
 
@@ -254,6 +297,20 @@ def questions_of(cycle: Cycle, department_id: int) -> list[CycleParameter]:
         if cycle.opened_at and questions:
             _keep(key, questions)
     return list(questions)
+
+
+def action_feedback_departments(cycle: Cycle) -> frozenset[int]:
+    """The ids of the departments `cycle` asks the action-feedback question about (fixed once it
+    opens, so each process keeps what it read)."""
+    key = ("action-feedback", cycle.pk, cycle.opened_at)
+    found: Any = _snapshots.get(key) if cycle.opened_at else None
+    if found is None:
+        found = frozenset(
+            ActionFeedbackQuestion.objects.filter(cycle_id=cycle.pk).values_list("department_id", flat=True)
+        )
+        if cycle.opened_at:
+            _keep(key, found)
+    return found
 
 
 @cache
@@ -408,6 +465,11 @@ class Invitation(models.Model):
         """What this invitation asks: the cycle's snapshot of the department's charter, in order."""
         return questions_of(self.cycle, self.department_id)
 
+    @cached_property
+    def asks_action_feedback(self) -> bool:
+        """Whether the cycle asks this invitation's person the action-feedback question about its department."""
+        return self.department_id in action_feedback_departments(self.cycle)
+
     @property
     def progress(self) -> str:
         """Its status, or "draft" while a draft waits (only a pending invitation holds one)."""
@@ -425,7 +487,9 @@ class Invitation(models.Model):
                 "invitation %s: its draft could not be unsealed (SURVEY_ENCRYPTION_KEYS lacks its key)", self.pk
             )
             return None  # lost with its key: the person starts again
-        return Draft(answers.scores, answers.comment_good, answers.comment_improve, self.draft_saved_at)
+        return Draft(
+            answers.scores, answers.comment_good, answers.comment_improve, self.draft_saved_at, answers.action_feedback
+        )
 
 
 # What submitting or declining an invitation writes besides its status: its draft, erased.
@@ -440,10 +504,11 @@ class Draft:
     comment_good: str
     comment_improve: str
     updated_at: datetime
+    action_feedback: str | None = None
 
     @property
     def answers(self) -> Answers:
-        return Answers(self.scores, self.comment_good, self.comment_improve)
+        return Answers(self.scores, self.comment_good, self.comment_improve, self.action_feedback)
 
 
 class Response(models.Model):
@@ -459,6 +524,13 @@ class Response(models.Model):
     # per-rater-department figures then come from one pass over responses, with no join to answers.
     rated_count = models.PositiveSmallIntegerField(default=0, help_text="Answers with a score (not N/A).")
     score_sum = models.PositiveSmallIntegerField(default=0, help_text="Sum of those scores.")
+    # The answer to the action-feedback question, where the cycle asked it (ActionFeedbackQuestion)
+    # and the person answered it. It travels sealed with the rest and is released with its group.
+    # NULL, not "", when there is none: the scorecards count the answers from a partial index of the
+    # few responses that have one.
+    action_feedback = models.CharField(  # noqa: DJ001
+        max_length=10, choices=ActionFeedback.choices, null=True, blank=True
+    )
 
     class Meta:
         indexes = [
@@ -466,7 +538,19 @@ class Response(models.Model):
             models.Index(
                 fields=["cycle", "department", "rater_department", "rated_count", "score_sum"],
                 name="response_aggregation",
-            )
+            ),
+            # Covers the scorecard's count of the action-feedback answers (the few responses that have one).
+            models.Index(
+                fields=["cycle", "department", "action_feedback"],
+                condition=Q(action_feedback__isnull=False),
+                name="response_action_feedback",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(action_feedback__in=ActionFeedback.values) | Q(action_feedback=None),
+                name="response_action_feedback_choice",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,7 +1,9 @@
 """Import past results from CSV into a new closed cycle (history from spreadsheets or another tool).
 
 One row per rating: response_id, rater_department, provider_department, parameter, score,
-comment_good, comment_improve. Optionally a second file gives how many people were invited per
+comment_good, comment_improve, and optionally action_feedback (the answer to "Did the changes …
+make a difference for you?": yes, somewhat, no, unnoticed or empty; like the comments, read from
+any row of the response). Optionally a second file gives how many people were invited per
 pair: rater_department, provider_department, invited; the cycle then shows participation. Every row
 is checked before anything is written; any error aborts with every problem as ``file:line: reason``.
 The cycle's questions are the departments' current charters.
@@ -20,13 +22,14 @@ from survey_portal.csvfiles import CsvFile, ImportFailed, read_table, require
 from survey_portal.spreadsheets import text_from_cell
 from survey_portal.text import refused_character
 
-from .models import MIN_SCORE_THRESHOLD, Cycle, ImportedInvitations
+from .models import MIN_SCORE_THRESHOLD, ActionFeedback, Cycle, ImportedInvitations
 from .sealing import Answers
 from .services import cycle_snapshot, responses_store
 from .signals import cycle_finished
 
 REQUIRED = ("response_id", "rater_department", "provider_department", "parameter", "score")
 OPTIONAL = ("comment_good", "comment_improve")
+FEEDBACK = "action_feedback"  # optional too
 INVITED = ("rater_department", "provider_department", "invited")
 
 
@@ -37,6 +40,7 @@ class _Response:
     department: str
     scores: dict[str, int | None] = field(default_factory=dict)
     comments: dict[str, tuple[str, int]] = field(default_factory=dict)  # column -> (text, line)
+    action_feedback: tuple[str, int] | None = None  # (answer, line)
 
 
 @dataclass
@@ -79,7 +83,7 @@ def responses_import(
     """Create a closed cycle holding the file's responses (and, with `invited`, how many were
     invited per pair). All or nothing; raises ImportFailed."""
     errors = _check_cycle(name, opens, closes, threshold, comment_threshold)
-    table = read_table(file, REQUIRED, OPTIONAL, errors, multiline=OPTIONAL)
+    table = read_table(file, REQUIRED, (*OPTIONAL, FEEDBACK), errors, multiline=OPTIONAL)
     if table is None:
         raise ImportFailed(errors)
     departments = dict(Department.objects.values_list("code", "id"))
@@ -131,6 +135,19 @@ def responses_import(
                 errors.append(f"{row.where()}: {column} differs from line {earlier[1]} of the same response")
                 ok = False
             response.comments.setdefault(column, (text, row.line))
+        feedback = text_from_cell(row[FEEDBACK]).lower()
+        if feedback and feedback not in ActionFeedback.values:
+            errors.append(
+                f"{row.where()}: {FEEDBACK} {row[FEEDBACK]!r} is not one of {', '.join(ActionFeedback.values)} (or empty)"
+            )
+            ok = False
+        elif feedback and response.action_feedback and response.action_feedback[0] != feedback:
+            errors.append(
+                f"{row.where()}: {FEEDBACK} differs from line {response.action_feedback[1]} of the same response"
+            )
+            ok = False
+        elif feedback and not response.action_feedback:
+            response.action_feedback = (feedback, row.line)
         if ok:
             response.scores[parameter] = score
     if not responses and not errors:
@@ -217,7 +234,8 @@ def _write(name, opens, closes, threshold, comment_threshold, responses, departm
     pairs: dict[tuple[str, str], list[Answers]] = {}
     for r in responses.values():
         comments = {column: text for column, (text, _line) in r.comments.items()}
-        pairs.setdefault((r.department, r.rater), []).append(Answers(r.scores, **comments))
+        feedback = r.action_feedback[0] if r.action_feedback else None
+        pairs.setdefault((r.department, r.rater), []).append(Answers(r.scores, **comments, action_feedback=feedback))
     for (department, rater), answers in sorted(pairs.items()):
         responses_store(
             cycle=cycle,

@@ -11,6 +11,10 @@ Every sealed payload has the same length, so that its size tells nothing either:
 padded to SEALED_SIZE bytes before encryption, and nothing in it says when it was written. Comments
 are stored in UTF-16, two bytes per unit, and limited in units as a browser's maxlength counts
 them: the longest comments in any script fit the one size.
+
+A payload is length-prefixed parts: the scores (JSON), the two comments, then the answer to the
+action-feedback question (ASCII, empty when not given). Payloads sealed before that question
+existed end after the comments, where the padding reads as an empty part: they open unchanged.
 """
 
 from __future__ import annotations
@@ -32,7 +36,10 @@ from django.core.exceptions import ImproperlyConfigured
 # which a textarea's maxlength counts the same way.
 COMMENT_MAX_LENGTH = 1000
 # Two comments of COMMENT_MAX_LENGTH units of 2 bytes, the scores (room for dozens of questions) and
-# three lengths. Every payload written by the services fits: they refuse longer comments.
+# three lengths. Every payload written by the services fits: they refuse longer comments. The
+# action feedback (a fourth length and a word of at most 9 bytes) takes its room from the scores',
+# so that the size stays the one every payload sealed before it has: another size would tell a
+# draft or answer written after the change from one written before.
 SEALED_SIZE = 2 * 2 * COMMENT_MAX_LENGTH + 2048 + 12
 # What a key seals here and nowhere else: authenticated with every payload, never stored.
 _CONTEXT = b"survey-portal: sealed answers, v1"
@@ -55,11 +62,13 @@ class UnreadableSeal(Exception):
 @dataclass(frozen=True)
 class Answers:
     """What a person answered about one department: scores by parameter code (None: not
-    applicable; a draft may lack some) and the two comments."""
+    applicable; a draft may lack some), the two comments and, where the cycle asks it, the answer
+    to the action-feedback question (surveys.models.ActionFeedback; None: not answered)."""
 
     scores: dict[str, int | None]
     comment_good: str = ""
     comment_improve: str = ""
+    action_feedback: str | None = None
 
 
 @lru_cache(maxsize=4)
@@ -108,6 +117,7 @@ def seal(answers: Answers) -> bytes:
         json.dumps(answers.scores, separators=(",", ":"), sort_keys=True).encode(),
         answers.comment_good.encode("utf-16-le"),
         answers.comment_improve.encode("utf-16-le"),
+        (answers.action_feedback or "").encode("ascii"),
     ]
     plain = b"".join(_LENGTH.pack(len(part)) + part for part in parts)
     # Longer than the form allows (it never is, from the form): the next multiple of the size.
@@ -116,16 +126,36 @@ def seal(answers: Answers) -> bytes:
 
 
 def unseal(sealed: bytes | memoryview) -> Answers:
-    """The answers `seal` stored. Raises UnreadableSeal when no configured key opens them."""
+    """The answers `seal` stored (sealed before the action-feedback question existed too: they
+    have none). Raises UnreadableSeal when no configured key opens them."""
     plain = _decrypt(sealed)
     parts, offset = [], 0
-    for _ in range(3):
+    for _ in range(4):
+        if offset + _LENGTH.size > len(plain):  # an older payload that filled its size exactly
+            parts.append(b"")
+            continue
         (length,) = _LENGTH.unpack_from(plain, offset)
         parts.append(plain[offset + 4 : offset + 4 + length])
         offset += 4 + length
-    return Answers(json.loads(parts[0]), parts[1].decode("utf-16-le"), parts[2].decode("utf-16-le"))
+    feedback = parts[3].decode("ascii") or None
+    return Answers(json.loads(parts[0]), parts[1].decode("utf-16-le"), parts[2].decode("utf-16-le"), feedback)
 
 
 def reseal(sealed: bytes | memoryview) -> bytes:
     """The same payload sealed with the first key (after a new key was put first). Raises UnreadableSeal."""
     return _encrypt(_decrypt(sealed))
+
+
+def seal_bytes(plain: bytes, size: int) -> bytes:
+    """Any payload, padded to `size` bytes (every payload of a kind the same length) and sealed with
+    the first key. For other apps' waiting data (concerns' deposits); `open_bytes` reverses it."""
+    if len(plain) + 4 > size:
+        raise ValueError(f"a payload of {len(plain)} bytes does not fit in {size}")
+    return _encrypt((_LENGTH.pack(len(plain)) + plain).ljust(size, b"\0"))
+
+
+def open_bytes(sealed: bytes | memoryview) -> bytes:
+    """The payload `seal_bytes` sealed. Raises UnreadableSeal when no configured key opens it."""
+    plain = _decrypt(sealed)
+    (length,) = _LENGTH.unpack_from(plain, 0)
+    return plain[4 : 4 + length]

@@ -25,7 +25,7 @@ from survey_portal.query import query_choice, query_page
 from . import notifications, services
 from .forms import AnswerForm, CycleForm, RepeatForm
 from .models import Cycle, FrozenCycleError, Invitation, Questionnaire
-from .reports import STATUS_BADGES, departments_with_too_few_responses, participation, survey_url
+from .reports import STATUS_BADGES, changes_done, departments_with_too_few_responses, participation, survey_url
 from .services import SurveyError
 from .tasks import reminders_send_task
 
@@ -66,6 +66,10 @@ def survey(request, cycle_id: int):
 # the attribute is replaced: escaped text (a department's description...) cannot contain a quote.
 CSRF_PLACEHOLDER = "CSRF-TOKEN-PLACEHOLDER"
 CSRF_ATTRIBUTE = f'value="{CSRF_PLACEHOLDER}"'
+# Stands for the section's "you said, we did" in a cached section: it changes as the department
+# writes progress updates, and is kept apart (_changes_done_html). Escaped text cannot contain "<".
+CHANGES_DONE_PLACEHOLDER = "<!-- changes-done -->"
+CHANGES_DONE_SECONDS = 60
 
 
 def _render_survey(request, invitations: list[Invitation], bound: AnswerForm | None = None):
@@ -78,8 +82,10 @@ def _render_survey(request, invitations: list[Invitation], bound: AnswerForm | N
     except SurveyError as error:
         unavailable = str(error)
     sections, token = [], get_token(request)
+    changes = {} if unavailable else _changes_done_html(cycle)
     for number, invitation in enumerate(invitations, start=1):
         draft = invitation.draft
+        changes_html = changes.get(invitation.department_id, "")
         badge_class, badge = STATUS_BADGES[invitation.progress]
         section = {
             "number": number,
@@ -90,6 +96,7 @@ def _render_survey(request, invitations: list[Invitation], bound: AnswerForm | N
             "badge": badge,
             "invitation": invitation,
             "draft": draft,
+            "changes_done": changes_html,
             "html": None,
         }
         if invitation.is_pending and not unavailable:
@@ -99,10 +106,11 @@ def _render_survey(request, invitations: list[Invitation], bound: AnswerForm | N
                 section["form"] = AnswerForm(
                     initial=AnswerForm.initial_from(draft),
                     questions=invitation.questions,
+                    action_feedback=invitation.asks_action_feedback,
                     prefix=invitation.department.code,
                 )
             else:
-                section["html"] = _blank_section(invitation, token)
+                section["html"] = _blank_section(invitation, token, changes_html)
         sections.append(section)
     done = sum(not i.is_pending for i in invitations)
     context = {
@@ -120,11 +128,29 @@ def _render_survey(request, invitations: list[Invitation], bound: AnswerForm | N
     return render(request, "surveys/survey.html", context)
 
 
-def _blank_section(invitation: Invitation, csrf_token: str) -> str:
-    """A department's section before anything is chosen: the same for everyone but the CSRF token,
-    so each process renders it once per cycle and department and pages put their token in. At a
-    deadline this page is opened thousands of times a minute, and rendering its questions was most
-    of its cost."""
+def _changes_done_html(cycle: Cycle) -> dict[int, str]:
+    """Each department's "you said, we did" box in this cycle (surveys/_changes_done.html), by
+    department id; none where it did nothing. The same for everyone: each process keeps it for
+    CHANGES_DONE_SECONDS, so that a progress update the department writes shows within a minute."""
+    opened = cycle.opened_at.timestamp() if cycle.opened_at else 0
+    key = f"survey-changes-done:{cycle.pk}:{opened}"
+    html = cache.get(key)
+    if html is None:
+        html = {
+            department_id: render_to_string(
+                "surveys/_changes_done.html", {"department": items[0].department, "items": items}
+            )
+            for department_id, items in changes_done(cycle).items()
+        }
+        cache.set(key, html, CHANGES_DONE_SECONDS)
+    return {department_id: mark_safe(text) for department_id, text in html.items()}  # noqa: S308 - our own rendering
+
+
+def _blank_section(invitation: Invitation, csrf_token: str, changes_done_html: str = "") -> str:
+    """A department's section before anything is chosen: the same for everyone but the CSRF token
+    (and the "you said, we did" box, which changes as the department writes), so each process
+    renders it once per cycle and department and pages put their token in. At a deadline this page
+    is opened thousands of times a minute, and rendering its questions was most of its cost."""
     cycle, department = invitation.cycle, invitation.department
     shown = hashlib.md5(
         f"{department.code}|{department.name}|{department.description}".encode(), usedforsecurity=False
@@ -133,12 +159,23 @@ def _blank_section(invitation: Invitation, csrf_token: str) -> str:
     key = f"survey-section:{cycle.pk}:{opened}:{department.pk}:{shown.hexdigest()}"
     html = cache.get(key)
     if html is None:
-        form = AnswerForm(questions=invitation.questions, prefix=invitation.department.code)
-        context = {"invitation": invitation, "cycle": cycle, "form": form, "csrf_token": CSRF_PLACEHOLDER}
+        form = AnswerForm(
+            questions=invitation.questions,
+            action_feedback=invitation.asks_action_feedback,
+            prefix=invitation.department.code,
+        )
+        context = {
+            "invitation": invitation,
+            "cycle": cycle,
+            "form": form,
+            "csrf_token": CSRF_PLACEHOLDER,
+            "changes_done": mark_safe(CHANGES_DONE_PLACEHOLDER),  # noqa: S308 - a constant
+        }
         html = render_to_string("surveys/_section.html", context)
         cache.set(key, html, 24 * 3600)
-    # The token is [A-Za-z0-9]: nothing to escape.
-    return mark_safe(html.replace(CSRF_ATTRIBUTE, f'value="{csrf_token}"'))  # noqa: S308 - our own rendering
+    # The token is [A-Za-z0-9]: nothing to escape; the box is our own rendering.
+    html = html.replace(CSRF_ATTRIBUTE, f'value="{csrf_token}"').replace(CHANGES_DONE_PLACEHOLDER, changes_done_html)
+    return mark_safe(html)  # noqa: S308 - our own rendering
 
 
 def answer(request, cycle_id: int, department_code: str):
@@ -156,7 +193,12 @@ def answer(request, cycle_id: int, department_code: str):
         # anything else takes the full path below, which says why or does it.
         questionnaire = Questionnaire.at(cycle_id, department_code)
         if questionnaire is not None:
-            form = AnswerForm(request.POST, questions=questionnaire.questions, prefix=department_code)
+            form = AnswerForm(
+                request.POST,
+                questions=questionnaire.questions,
+                action_feedback=questionnaire.asks_action_feedback,
+                prefix=department_code,
+            )
             if form.is_valid() and services.response_submit_as(
                 user=request.user, questionnaire=questionnaire, **_answers(form)
             ):
@@ -165,7 +207,11 @@ def answer(request, cycle_id: int, department_code: str):
                 )
     invitation = _invitation_for(request, cycle_id, department_code)
     form = AnswerForm(
-        request.POST, questions=invitation.questions, complete=action == "submit", prefix=department_code
+        request.POST,
+        questions=invitation.questions,
+        complete=action == "submit",
+        action_feedback=invitation.asks_action_feedback,
+        prefix=department_code,
     )
     if not form.is_valid():
         return _form_errors(request, invitation, form)
@@ -189,6 +235,7 @@ def _answers(form: AnswerForm) -> dict:
         "scores": form.scores(),
         "comment_good": form.cleaned_data["comment_good"],
         "comment_improve": form.cleaned_data["comment_improve"],
+        "action_feedback": form.action_feedback(),
     }
 
 

@@ -90,9 +90,32 @@
     scope.querySelectorAll(".border-danger").forEach(function (el) { el.classList.remove("border-danger"); });
   }
 
+  // The action-feedback question is optional: a chosen answer can be taken back (a radio button
+  // alone cannot be unchosen), with a button shown once something is chosen. The form sends
+  // whatever is chosen, like every other answer.
+  function showClearButtons(scope) {
+    scope.querySelectorAll("[data-clear-choice]").forEach(function (button) {
+      button.hidden = !button.closest("fieldset").querySelector("input[type=radio]:checked");
+    });
+  }
+  showClearButtons(survey);
+
   survey.addEventListener("change", function (event) {
-    var question = event.target.closest("[data-question]");
+    var question = event.target.closest("[data-question], [data-action-feedback]");
     if (question) clearErrors(question);
+    if (question && question.hasAttribute("data-action-feedback")) showClearButtons(question);
+  });
+
+  survey.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-clear-choice]");
+    if (!button) return;
+    var group = button.closest("fieldset");
+    var chosen = group.querySelector("input[type=radio]:checked");
+    if (chosen) chosen.checked = false;
+    clearErrors(group);
+    showClearButtons(group);
+    var first = group.querySelector("input[type=radio]");
+    if (first) first.focus();
   });
 
   function answered(section, status, text) {
@@ -140,7 +163,9 @@
       } else if (result.status === 400 && body.form) {
         var holder = document.createElement("div");
         holder.innerHTML = body.form; // rendered, and escaped, by the server's template
-        form.replaceWith(holder.querySelector("form"));
+        var replacement = holder.querySelector("form");
+        form.replaceWith(replacement);
+        showClearButtons(replacement);
         var errors = section.querySelector("[data-form-errors]");
         if (errors) errors.focus();
       } else {

@@ -1,6 +1,6 @@
 """Writes of the surveys app, by topic:
 
-- invitations.py: who is invited, the charter snapshot (set-based SQL);
+- invitations.py: who is invited, the charter snapshot (set-based SQL), the action-feedback question;
 - lifecycle.py: schedule, open, close, publish, repeat, the periodic step;
 - answering.py: drafts, submit, decline (the one way an answer enters the database);
 - release.py: waiting responses leave, per pair, at least k at a time (the only writer of responses);
@@ -10,7 +10,15 @@ Guarantees, per service, in its docstring.
 
 from .answering import check_cycle_answerable, draft_save, invitation_decline, response_submit, response_submit_as
 from .errors import SurveyError
-from .invitations import Preview, cycle_preview, cycle_snapshot, eligible_departments, invitations_create
+from .invitations import (
+    Preview,
+    action_feedback_snapshot,
+    action_items_done_dates,
+    cycle_preview,
+    cycle_snapshot,
+    eligible_departments,
+    invitations_create,
+)
 from .lifecycle import (
     PERIODS,
     cycle_close,
@@ -28,6 +36,8 @@ __all__ = [
     "PERIODS",
     "Preview",
     "SurveyError",
+    "action_feedback_snapshot",
+    "action_items_done_dates",
     "check_cycle_answerable",
     "cycle_close",
     "cycle_open",

@@ -12,7 +12,7 @@ from django.utils import timezone
 from departments.models import Department, Employee
 from survey_portal import rawsql
 
-from ..models import DRAFT_ERASED, Cycle, CycleParameter, Draft, Invitation, Questionnaire
+from ..models import DRAFT_ERASED, ActionFeedback, Cycle, CycleParameter, Draft, Invitation, Questionnaire
 from ..sealing import COMMENT_MAX_LENGTH, Answers, comment_length, seal
 from .errors import SurveyError
 from .release import release_if_due
@@ -49,15 +49,30 @@ def _validate_scores(questions: Iterable[CycleParameter], scores: dict[str, int 
     return {code: scores[code] for code in sorted(scores)}
 
 
+def _validate_action_feedback(action_feedback: str | None, *, asked: bool) -> None:
+    if action_feedback is None:
+        return  # optional
+    if not asked:
+        raise SurveyError("This survey does not ask whether the department's changes made a difference.")
+    if action_feedback not in ActionFeedback.values:
+        raise SurveyError(f"{action_feedback!r} is not an answer to whether the changes made a difference.")
+
+
 def _validate_comments(*comments: str) -> None:
     if any(comment_length(comment) > COMMENT_MAX_LENGTH for comment in comments):
         raise SurveyError(f"Each comment can be at most {COMMENT_MAX_LENGTH} characters long. Nothing was saved.")
 
 
 def draft_save(
-    *, invitation: Invitation, scores: dict[str, int | None], comment_good: str, comment_improve: str
+    *,
+    invitation: Invitation,
+    scores: dict[str, int | None],
+    comment_good: str,
+    comment_improve: str,
+    action_feedback: str | None = None,
 ) -> Draft:
-    """Keep unfinished answers for the employee, sealed. Any subset of questions may be answered.
+    """Keep unfinished answers for the employee, sealed. Any subset of questions may be answered
+    (the action-feedback question too, where the cycle asks it).
 
     One conditional UPDATE of the invitation's row: it writes the draft only while the invitation is
     pending, so a draft can never be saved onto a survey already submitted or declined.
@@ -65,7 +80,8 @@ def draft_save(
     _check_answerable(invitation)
     scores = _validate_scores(invitation.questions, scores, complete=False)
     _validate_comments(comment_good, comment_improve)
-    draft = Draft(scores, comment_good, comment_improve, timezone.now())
+    _validate_action_feedback(action_feedback, asked=invitation.asks_action_feedback)
+    draft = Draft(scores, comment_good, comment_improve, timezone.now(), action_feedback)
     # The conditions on the invitation itself stay in the UPDATE's own WHERE, which PostgreSQL
     # checks again on a row a concurrent submit has just changed (a join would not be).
     open_cycle = Cycle.objects.filter(pk=invitation.cycle_id, status=CycleStatus.OPEN).values("pk")
@@ -108,14 +124,28 @@ def _claim(sealed: bytes, which: str, params: list, cycle_id: int) -> tuple[int,
     return None if row is None else (row[0], row[1])
 
 
-def _sealed(questions: Iterable[CycleParameter], scores: dict, comment_good: str, comment_improve: str) -> bytes:
+def _sealed(
+    questions: Iterable[CycleParameter],
+    scores: dict,
+    comment_good: str,
+    comment_improve: str,
+    action_feedback: str | None,
+    *,
+    asks_action_feedback: bool,
+) -> bytes:
     scores = _validate_scores(questions, scores, complete=True)
     _validate_comments(comment_good, comment_improve)
-    return seal(Answers(scores, comment_good.strip(), comment_improve.strip()))
+    _validate_action_feedback(action_feedback, asked=asks_action_feedback)
+    return seal(Answers(scores, comment_good.strip(), comment_improve.strip(), action_feedback))
 
 
 def response_submit(
-    *, invitation: Invitation, scores: dict[str, int | None], comment_good: str = "", comment_improve: str = ""
+    *,
+    invitation: Invitation,
+    scores: dict[str, int | None],
+    comment_good: str = "",
+    comment_improve: str = "",
+    action_feedback: str | None = None,
 ) -> None:
     """Turn the answers into an anonymous response, exactly once per invitation. Atomic.
 
@@ -125,7 +155,14 @@ def response_submit(
     the same (department rated, rating department) pair (release.py), never alone.
     """
     _check_answerable(invitation)
-    sealed = _sealed(invitation.questions, scores, comment_good, comment_improve)
+    sealed = _sealed(
+        invitation.questions,
+        scores,
+        comment_good,
+        comment_improve,
+        action_feedback,
+        asks_action_feedback=invitation.asks_action_feedback,
+    )
     claimed = _claim(sealed, "id = %s", [invitation.pk], invitation.cycle_id)
     if claimed is None:
         # Why not, in words: the cycle closed meanwhile, or another tab answered first.
@@ -142,7 +179,13 @@ def response_submit(
 
 
 def response_submit_as(
-    *, user, questionnaire: Questionnaire, scores: dict[str, int | None], comment_good: str, comment_improve: str
+    *,
+    user,
+    questionnaire: Questionnaire,
+    scores: dict[str, int | None],
+    comment_good: str,
+    comment_improve: str,
+    action_feedback: str | None = None,
 ) -> bool:
     """response_submit for the common case, without reading the invitation first: the same
     statement finds `user`'s pending invitation about the questionnaire's department, claims it and
@@ -154,7 +197,14 @@ def response_submit_as(
     session's and the user's.
     """
     try:
-        sealed = _sealed(questionnaire.questions, scores, comment_good, comment_improve)
+        sealed = _sealed(
+            questionnaire.questions,
+            scores,
+            comment_good,
+            comment_improve,
+            action_feedback,
+            asks_action_feedback=questionnaire.asks_action_feedback,
+        )
     except SurveyError:
         return False
     department = questionnaire.department

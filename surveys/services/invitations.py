@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from django.contrib.auth import get_user_model
 from django.db import connection
+from django.utils import timezone
 
 from departments.models import Department, Dependency, Employee, ServiceParameter
+from improvements.models import ActionItem
 
-from ..models import Cycle, CycleParameter, Invitation
+from ..models import EDITABLE_STATUSES, ActionFeedbackQuestion, Cycle, CycleParameter, Invitation
 from .errors import SurveyError
 
 
@@ -116,6 +119,49 @@ def cycle_snapshot(*, cycle: Cycle) -> int:
                 position=p.position,
             )
             for p in parameters
+        ],
+        ignore_conflicts=True,
+    )
+    return len(created)
+
+
+def action_items_done_dates(*, cycle: Cycle) -> tuple[date, date] | None:
+    """The dates "since the last survey" covers for `cycle`: from the day the previous cycle of the
+    organisation opened (the latest other cycle that opened before this one, imported or not) to
+    the day before this one opened (or opens now, if it has not yet: opening early moves
+    `opens_at`). An item done on the day a cycle opens counts for the next one, so no item counts
+    twice. None for the first cycle: there was no last survey."""
+    opening = min(cycle.opens_at, timezone.now())
+    previous = (
+        Cycle.objects.exclude(pk=cycle.pk)
+        .exclude(status__in=EDITABLE_STATUSES)
+        .filter(opens_at__lt=opening)
+        .order_by("-opens_at")
+        .values_list("opens_at", flat=True)
+        .first()
+    )
+    if previous is None:
+        return None
+    return timezone.localdate(previous), timezone.localdate(opening)
+
+
+def action_feedback_snapshot(*, cycle: Cycle) -> int:
+    """Fix, as the cycle opens, which departments it asks the action-feedback question about: those
+    in scope with an action item done in action_items_done_dates. Idempotent; the database refuses
+    a change once the cycle has opened (ActionFeedbackQuestion says why). Returns how many."""
+    dates = action_items_done_dates(cycle=cycle)
+    if dates is None:
+        return 0
+    departments = (
+        ActionItem.objects.done_between(*dates)
+        .filter(department__in=cycle.departments.all())
+        .values_list("department_id", flat=True)
+        .distinct()
+    )
+    created = ActionFeedbackQuestion.objects.bulk_create(
+        [
+            ActionFeedbackQuestion(cycle=cycle, department_id=department_id, done_since=dates[0], done_before=dates[1])
+            for department_id in sorted(departments)
         ],
         ignore_conflicts=True,
     )

@@ -18,7 +18,7 @@ from survey_portal.celery import enqueue_on_commit
 from ..models import DRAFT_ERASED, EDITABLE_STATUSES, Cycle, Invitation
 from ..signals import cycle_finished
 from .errors import SurveyError
-from .invitations import cycle_snapshot, invitations_create
+from .invitations import action_feedback_snapshot, cycle_snapshot, invitations_create
 from .release import responses_release_all
 
 CycleStatus = Cycle.Status
@@ -38,7 +38,8 @@ def cycle_schedule(*, cycle: Cycle) -> Cycle:
 
 @transaction.atomic
 def cycle_open(*, cycle_id: int) -> int | None:
-    """Open a draft or scheduled cycle: snapshot the charters, create the invitations, then email them.
+    """Open a draft or scheduled cycle: snapshot the charters (and which departments are asked the
+    action-feedback question), create the invitations, then email them.
 
     Atomic and idempotent: a second call (double click, retried task) finds the cycle open already and
     returns None. Opening by hand before `opens_at` moves `opens_at` to now. Returns invitations created.
@@ -50,6 +51,7 @@ def cycle_open(*, cycle_id: int) -> int | None:
     if cycle is None:
         return None
     cycle_snapshot(cycle=cycle)
+    action_feedback_snapshot(cycle=cycle)
     Cycle.objects.filter(pk=cycle_id).update(status=CycleStatus.OPEN, opened_at=now, opens_at=Least("opens_at", now))
     cycle.refresh_from_db()
     created = invitations_create(cycle=cycle)

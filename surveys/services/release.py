@@ -151,10 +151,11 @@ def _store_and_clear_in_one_statement(responses: list[Response], answers: list[A
     sql = f"""
         WITH new_responses AS (
             INSERT INTO {Response._meta.db_table} (id, cycle_id, department_id, rater_department_id, comment_good,
-                                     comment_improve, rated_count, score_sum)
-            SELECT id, %(cycle)s, %(department)s, %(rater)s, good, improve, rated, total
-            FROM unnest(%(ids)s::uuid[], %(good)s::text[], %(improve)s::text[], %(rated)s::int[], %(total)s::int[])
-                 AS r(id, good, improve, rated, total)
+                                     comment_improve, rated_count, score_sum, action_feedback)
+            SELECT id, %(cycle)s, %(department)s, %(rater)s, good, improve, rated, total, feedback
+            FROM unnest(%(ids)s::uuid[], %(good)s::text[], %(improve)s::text[], %(rated)s::int[], %(total)s::int[],
+                        %(feedback)s::text[])
+                 AS r(id, good, improve, rated, total, feedback)
         ), new_answers AS (
             INSERT INTO {stored} (id, response_id, cycle_id, parameter_id, score)
             SELECT id, response_id, %(cycle)s, parameter_id, score
@@ -174,6 +175,7 @@ def _store_and_clear_in_one_statement(responses: list[Response], answers: list[A
         "improve": [r.comment_improve for r in responses],
         "rated": [r.rated_count for r in responses],
         "total": [r.score_sum for r in responses],
+        "feedback": [r.action_feedback for r in responses],
         "answer_ids": [str(a.pk) for a in answers],
         "answer_responses": [str(a.response_id) for a in answers],
         "parameters": [a.parameter_id for a in answers],
@@ -213,6 +215,7 @@ def _new_rows(
             rater_department_id=rater_department_id,
             comment_good=given.comment_good,
             comment_improve=given.comment_improve,
+            action_feedback=given.action_feedback,
             **Response.totals(given.scores.values()),
         )
         for given in answers

@@ -25,7 +25,8 @@ def test_the_command_writes_scores_and_heatmap_with_exactly_the_agreed_columns(g
     header, scores = read(scores_path)
     assert header == SCORE_COLUMNS == [
         "provider_department", "parameter", "n", "mean", "stdev", "top_box_pct", "target", "gap", "ci_low",
-        "ci_high", "suppressed", "provider_department_name",
+        "ci_high", "suppressed", "feedback_n", "feedback_yes", "feedback_somewhat", "feedback_no",
+        "feedback_unnoticed", "provider_department_name",
     ]  # fmt: skip  # the documented columns, then the department's name
     keys = [(r["provider_department"], r["parameter"]) for r in scores]
     assert keys == sorted(keys)

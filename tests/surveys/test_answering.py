@@ -39,9 +39,10 @@ def drafts() -> list:
 
 
 def stored_responses() -> list[tuple]:
-    """Every response, released or waiting, as (department, rater department, scores, comments)."""
+    """Every response, released or waiting, as (department, rater department, scores, comments)
+    (the action feedback: tests/surveys/test_you_said_we_did.py)."""
     rows = [
-        (p.department.code, p.rater_department.code, *astuple(unseal(p.answers_sealed)))
+        (p.department.code, p.rater_department.code, *astuple(unseal(p.answers_sealed))[:3])
         for p in Invitation.objects.exclude(answers_sealed=None).select_related("department", "rater_department")
     ]
     for r in Response.objects.select_related("department", "rater_department"):

@@ -1,7 +1,8 @@
 """python manage.py export_responses --cycle NAME FILE.csv — a cycle's anonymous responses, for backup.
 
 The file has the columns `import_responses` reads, so it loads back as it is. It holds what the
-database holds and nothing more: departments, parameter codes, scores and comments. Each response
+database holds and nothing more: departments, parameter codes, scores, comments and the answer to
+the action-feedback question. Each response
 gets a fresh random identifier that exists nowhere in the database (its stored id would lead back
 to its row, and from there to its transaction id), and rows follow no submission order. Text cells
 a spreadsheet would run as a formula are written as text (survey_portal/spreadsheets.py); the
@@ -17,9 +18,9 @@ from django.core.management.base import BaseCommand, CommandError
 
 from survey_portal.spreadsheets import cell_from_text
 from surveys.models import Answer, Cycle, Invitation
-from surveys.past_import import OPTIONAL, REQUIRED
+from surveys.past_import import FEEDBACK, OPTIONAL, REQUIRED
 
-COLUMNS = [*REQUIRED, *OPTIONAL]  # exactly what import_responses reads
+COLUMNS = [*REQUIRED, *OPTIONAL, FEEDBACK]  # exactly what import_responses reads
 
 
 class Command(BaseCommand):
@@ -46,6 +47,7 @@ class Command(BaseCommand):
                 "score",
                 "response__comment_good",
                 "response__comment_improve",
+                "response__action_feedback",
             )
         )
         rows = 0
@@ -54,7 +56,7 @@ class Command(BaseCommand):
             with open(file, "w", encoding="utf-8", newline="") as out:
                 writer = csv.writer(out)
                 writer.writerow(COLUMNS)
-                for response_id, rater, department, parameter, score, good, improve in answers.iterator(
+                for response_id, rater, department, parameter, score, good, improve, feedback in answers.iterator(
                     chunk_size=5000
                 ):
                     exported_id = fresh_ids.setdefault(response_id, uuid.uuid4().hex)
@@ -67,6 +69,7 @@ class Command(BaseCommand):
                             "" if score is None else score,
                             cell_from_text(good),
                             cell_from_text(improve),
+                            feedback or "",
                         ]
                     )
                     rows += 1
