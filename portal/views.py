@@ -3,13 +3,17 @@ charter page with its published results. They live above every app they read (ap
 
 from __future__ import annotations
 
+from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
+from concerns import reports as concern_reports
 from departments.decorators import head_required, hr_required, member_required
 from departments.models import Department, Employee, active_charter_prefetch
 from departments.roles import department_for, employee_of, get_roles
+from improvements.models import ActionItem, Commitment, ProgressUpdate
+from scorecards import plans
 from scorecards.models import DepartmentScore
 from scorecards.reports import (
     cycles_visible_to,
@@ -18,8 +22,13 @@ from scorecards.reports import (
     latest_with_figures,
     published_cycles,
 )
+from survey_portal.query import query_choice, query_int
 from surveys.models import EDITABLE_STATUSES, Cycle, Invitation
 from surveys.reports import STATUS_BADGES, participation, survey_url
+
+PAST_COMMITMENTS = 10  # shown on the charter page before "show all"
+DONE_PER_PAGE = 5  # "You said, we did" on the charter page
+RECENT_PROGRESS = 5  # progress updates per department on the head's home
 
 
 @member_required
@@ -39,8 +48,59 @@ def charter(request, code: str):
         "providers": department.providers.active().order_by("name"),  # type: ignore[attr-defined]
         "consumers": department.consumers.active().order_by("name"),
         "can_edit_charter": roles.can_edit_charter(department),
+        "can_follow": roles.can_follow(department),
+        "can_act": roles.can_act_for(department),
+        # The plan against the published results: titles, statuses and dates only (no owners, no updates).
+        "plan": plans.department_plan(
+            department,
+            published.cycle,
+            below=plans.below_target_of(department, published.parameters.values(), parameters),
+        )
+        if published
+        else None,
+        "today": timezone.localdate(),
     }
+    context |= _commitments(request, department) | _you_said_we_did(request, department)
     return render(request, "portal/charter.html", context)
+
+
+def _commitments(request, department: Department) -> dict:
+    """Current commitments (pending, soonest first), then the newest past ones, kept or not: a
+    department makes a few a year, read in one query."""
+    show_all = query_choice(request, "commitments", ["all"], label="choice of commitments") == "all"
+    commitments = list(Commitment.objects.of(department).order_by("-due_on", "text"))
+    past = [c for c in commitments if c.outcome != Commitment.Outcome.PENDING]
+    return {
+        "commitments_current": sorted(
+            (c for c in commitments if c.outcome == Commitment.Outcome.PENDING), key=lambda c: (c.due_on, c.text)
+        ),
+        "commitments_past": past if show_all else past[:PAST_COMMITMENTS],
+        "commitments_more": not show_all and len(past) > PAST_COMMITMENTS,
+    }
+
+
+def _you_said_we_did(request, department: Department) -> dict:
+    """Done action items, newest first, a page at a time, each with its public progress updates
+    only: internal ones stay with the department and HR. Pages go by "newer" and "older", without
+    counting every item the department ever finished."""
+    number = query_int(request, "page", default=1, low=1, high=100_000, label="page number")
+    public_updates = Prefetch(
+        "updates",
+        queryset=ProgressUpdate.objects.filter(public=True).order_by("-written_on", "-created_at"),
+        to_attr="public_updates",
+    )
+    start = (number - 1) * DONE_PER_PAGE
+    done = list(
+        ActionItem.objects.of(department)
+        .filter(status=ActionItem.Status.DONE)
+        .prefetch_related(public_updates)
+        .order_by("-completed_on", "-pk")[start : start + DONE_PER_PAGE + 1]
+    )
+    return {
+        "done": done[:DONE_PER_PAGE],
+        "done_page": number,
+        "done_older": len(done) > DONE_PER_PAGE,
+    }
 
 
 @head_required
@@ -60,14 +120,30 @@ def head_home(request):
     )
     # Where the latest cycle had too few responses to show, the latest cycle that had enough.
     shown = latest_with_figures([d.pk for d in departments], cycles_visible_to(roles)) if latest else {}
+    # The action plan first: what needs a plan, what is overdue, what moved lately.
+    ids = [department.pk for department in departments]
+    today = timezone.localdate()
+    needing = plans.unplanned_by_department(plans.unplanned(cycles_visible_to(roles), ids))
+    overdue = ActionItem.objects.filter(department__in=ids).filter(plans.overdue(today)).order_by("due_on", "title")
+    overdue_by_department: dict[int, list[ActionItem]] = {}
+    for item in overdue:
+        overdue_by_department.setdefault(item.department_id, []).append(item)
+    progress = plans.recent_progress(ids, RECENT_PROGRESS * len(ids))
+    concerns = concern_reports.waiting_by_department(ids)
     for department in departments:
         department.latest_score = scores.get(department.pk)
         department.last_shown = shown.get(department.pk)
-    return render(request, "portal/head_home.html", {"departments": departments, "latest_cycle": latest})
+        department.needing = needing.get(department.pk, [])
+        department.overdue = overdue_by_department.get(department.pk, [])
+        department.progress = [u for u in progress if u.action.department_id == department.pk][:RECENT_PROGRESS]
+        department.concerns_waiting, department.concerns_overdue = concerns.get(department.pk, (0, 0))
+    context = {"departments": departments, "latest_cycle": latest, "today": today}
+    return render(request, "portal/head_home.html", context)
 
 
 @hr_required
 def hr_home(request):
+    roles = get_roles(request)
     departments = list(Department.objects.with_directory_counts().order_by("name"))
     active = [d for d in departments if d.active]
     context = {
@@ -83,6 +159,8 @@ def hr_home(request):
         ],
         "next_cycle": Cycle.objects.filter(status__in=EDITABLE_STATUSES).order_by("opens_at").first(),
         "to_publish": list(Cycle.objects.filter(status=Cycle.Status.CLOSED).order_by("-closes_at")),
+        "actions": plans.summary(cycles_visible_to(roles), timezone.localdate()),
+        "concerns": concern_reports.organisation_summary(),
     }
     return render(request, "portal/hr_home.html", context)
 
@@ -115,6 +193,8 @@ def my_surveys(request):
         entry["percent"] = round(100 * entry["done"] / entry["total"])
     context = {
         "employee": employee,
+        # Heads and the delegates they named keep their department's action plan: their way in.
+        "acting_departments": get_roles(request).acting_departments,
         "cycles": list(cycles.values()),
         "next_cycle": None
         if cycles

@@ -6,9 +6,12 @@ app_name = "scorecards"
 
 urlpatterns = [
     path("scorecards/<slug:code>/", views.scorecard, name="scorecard"),
+    path("scorecards/<slug:code>/actions/", views.action_list, name="action_list"),
+    path("scorecards/<slug:code>/actions/no-action/<int:parameter_id>/", views.no_action, name="no_action"),
     path("results/<int:cycle_id>/scores.csv", views.export, {"what": "scores", "fmt": "csv"}, name="export_scores"),
     path("results/<int:cycle_id>/heatmap.csv", views.export, {"what": "heatmap", "fmt": "csv"}, name="export_heatmap"),
     path("results/<int:cycle_id>/results.xlsx", views.export, {"what": "all", "fmt": "xlsx"}, name="export_xlsx"),
     path("hr/results/", views.organisation, name="organisation"),
+    path("hr/action-plans/", views.hr_actions, name="hr_actions"),
     path("hr/results/<int:cycle_id>/recalculate/", views.recalculate, name="recalculate"),
 ]

@@ -2,22 +2,28 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Page, Paginator
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
+from concerns import reports as concern_reports
 from departments.decorators import hr_required
-from departments.models import Department
-from departments.roles import get_roles
+from departments.models import Department, ServiceParameter
+from departments.roles import department_for, get_roles
+from improvements.models import ActionItem, ActionTemplate
 from survey_portal.celery import enqueue
 from survey_portal.query import query_int
 from surveys.models import Cycle
 
-from . import exports, reports
-from .models import CycleResult
+from . import exports, plans, reports
+from .forms import NoActionForm
+from .models import CycleResult, DepartmentScore
 from .tasks import cycle_aggregate_task
 
 
@@ -35,10 +41,29 @@ def scorecard(request, code: str):
     cycle = reports.pick_cycle(cycles, request.GET.get("cycle"))
     if cycle is None and request.GET.get("cycle"):
         return _no_results_yet(request, cycles, department)
-    context = {"department": department, "cycles": cycles, "cycle": cycle, "version": reports.version(cycles)}
+    context = {
+        "department": department,
+        "cycles": cycles,
+        "cycle": cycle,
+        "version": reports.version(cycles),
+        # Plans change between two calculations of the results: read every time, never cached.
+        "plan": plans.department_plan(department, cycle),
+        "can_act": roles.can_act_for(department),
+        "can_excuse": roles.can_excuse_parameter(department),
+        "today": timezone.localdate(),
+    }
     if cycle is not None:
         # Built only when the page renders it anew: the rendering is cached until results change.
         context["card"] = SimpleLazyObject(lambda: reports.scorecard(department, cycle, cycles, with_comments=True))
+        # Whether the changes made a difference: beside the plan, read every time like it.
+        feedback = DepartmentScore.objects.filter(cycle=cycle, department=department).first()
+        if feedback is not None:
+            feedback.department = department
+        context["feedback_score"] = feedback
+        # Concerns raised with the department in the quarter the cycle opened: read every time.
+        start, end = concern_reports.quarter_of(timezone.localdate(cycle.opens_at))
+        context["concern_figures"] = concern_reports.figures(start, end, [department.pk]).get(department.pk)
+        context["concern_quarter"] = concern_reports.quarter_label(start)
     return render(request, "scorecards/scorecard.html", context)
 
 
@@ -126,3 +151,142 @@ def export(request, cycle_id: int, what: str, fmt: str):
     response = HttpResponse(text, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{stem}-{what}.csv"'
     return response
+
+
+# --- action plans: the pages that put scores and plans side by side ---------------------------------
+
+FINISHED_PER_PAGE = 10
+
+
+def _page(request, items, name: str, label: str, per_page: int = FINISHED_PER_PAGE) -> Page:
+    """The page of `items` asked for in ?<name>= (past the last one: the last one), read."""
+    page = Paginator(items, per_page).get_page(query_int(request, name, default=1, low=1, high=100_000, label=label))
+    page.object_list = list(page.object_list)
+    return page
+
+
+def _with_templates(scores: list) -> None:
+    """Each score that needs a plan gets HR's suggested actions for its parameter (`suggestions`):
+    matched by name, without regard to case, in one query."""
+    suited = Q()
+    for name in {score.name for score in scores}:
+        suited |= Q(parameter_name__iexact=name)
+    suggestions: dict[str, list[ActionTemplate]] = {}
+    for template in ActionTemplate.objects.filter(suited).order_by("title"):
+        suggestions.setdefault(template.parameter_name.casefold(), []).append(template)
+    for score in scores:
+        score.suggestions = suggestions.get(score.name.casefold(), [])
+
+
+def action_list(request, code: str):
+    """A department's action plan: what needs a plan first, then current, done and dropped items.
+    Its head and delegates keep it; HR reads it."""
+    roles = get_roles(request)
+    department = department_for(request, code)
+    if not roles.can_follow(department):
+        raise PermissionDenied("A department's action plan is for its head, the delegates they named, and HR.")
+    can_act = roles.can_act_for(department)
+    needing = plans.unplanned(reports.cycles_visible_to(roles), [department.pk])
+    if can_act and needing:
+        _with_templates(needing)
+    items = ActionItem.objects.of(department).select_related("department")
+    current = list(items.filter(status__in=plans.CURRENT).order_by("due_on", "title"))
+    done = _page(
+        request,
+        items.filter(status=ActionItem.Status.DONE).order_by("-completed_on", "-pk"),
+        "done_page",
+        "page of done actions",
+    )
+    dropped = _page(
+        request,
+        items.filter(status=ActionItem.Status.DROPPED).order_by("-due_on", "-pk"),
+        "dropped_page",
+        "page of dropped actions",
+    )
+    plans.with_rows(current, done, dropped)
+    today = timezone.localdate()
+    context = {
+        "department": department,
+        "needing": needing,
+        "current": current,
+        "done": done,
+        "dropped": dropped,
+        "today": today,
+        "can_act": can_act,
+        "can_excuse": roles.can_excuse_parameter(department),
+        "can_name_delegates": roles.can_name_delegates(department),
+        "can_read_scorecard": roles.can_read_scorecard(department),
+        "is_hr": roles.is_hr,
+    }
+    return render(request, "scorecards/action_list.html", context)
+
+
+def no_action(request, code: str, parameter_id: int):
+    """The head's "no action, because …" for a parameter of their charter below target."""
+    roles = get_roles(request)
+    department = department_for(request, code)
+    if not roles.can_excuse_parameter(department):
+        raise PermissionDenied("Only the department's head can decide that nothing will be done about a score.")
+    parameter = get_object_or_404(ServiceParameter, pk=parameter_id, department=department, active=True)
+    # The figures it answers, when the parameter needs a plan now.
+    unplanned = plans.unplanned(reports.cycles_visible_to(roles), [department.pk])
+    needing = {score.charter_parameter_id: score for score in unplanned}  # type: ignore[attr-defined]
+    form = NoActionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        note = form.save(commit=False)
+        note.parameter, note.written_by = parameter, roles.employee
+        note.save()
+        messages.success(
+            request,
+            f"Your reason for taking no action on {parameter.name} was saved: it leaves the list of parameters "
+            "needing a plan until the next results. Employees read it on your charter page while the published "
+            "results show it below target.",
+        )
+        return redirect("scorecards:action_list", code=department.code)
+    context = {"department": department, "parameter": parameter, "score": needing.get(parameter.pk), "form": form}
+    return render(request, "scorecards/no_action.html", context)
+
+
+@hr_required
+def hr_actions(request):
+    """HR: what each department still has to plan, what is overdue and what was done lately."""
+    roles = get_roles(request)
+    today = timezone.localdate()
+    needing = plans.unplanned_by_department(plans.unplanned(reports.cycles_visible_to(roles)))
+    active = ActionItem.objects.filter(department__active=True)
+    overdue = active.filter(plans.overdue(today))
+    since = plans.last_opened_cycle()
+    done = active.filter(plans.done_since(plans.opened_on(since))) if since else active.none()
+    overdue_counts = plans.counts_by_department(overdue)
+    done_counts = plans.counts_by_department(done)
+    # Departments with something to chase: a parameter without a plan, or an item overdue.
+    chased = Department.objects.filter(pk__in=set(needing) | set(overdue_counts)).select_related("head__user")
+    departments = _page(request, chased.order_by("name"), "page", "page number", per_page=25)
+    for department in departments:
+        department.needing = needing.get(department.pk, [])
+        department.overdue_count = overdue_counts.get(department.pk, 0)
+        department.done_count = done_counts.get(department.pk, 0)
+    overdue_page = _page(
+        request,
+        overdue.select_related("department").order_by("due_on", "department__name", "title"),
+        "overdue_page",
+        "page of overdue actions",
+        per_page=25,
+    )
+    done_page = _page(
+        request,
+        done.select_related("department").order_by("-completed_on", "department__name", "title"),
+        "done_page",
+        "page of done actions",
+        per_page=25,
+    )
+    plans.with_rows(overdue_page, done_page)
+    context = {
+        "departments": departments,
+        "needing_count": sum(len(scores) for scores in needing.values()),
+        "overdue": overdue_page,
+        "done": done_page,
+        "since": since,
+        "today": today,
+    }
+    return render(request, "scorecards/hr_actions.html", context)

@@ -8,10 +8,13 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.test.utils import override_settings
+from django.utils import timezone
 
+from concerns.demo import seed_concerns
 from departments import demo_data
 from departments.models import HR_GROUP_NAME
 from departments.org_import import CsvFile, org_import
+from improvements.demo import seed_improvements
 from surveys.demo import seed_surveys
 
 DOMAIN = "acme.example"
@@ -81,6 +84,9 @@ class Command(BaseCommand):
         )
         for line in summary.lines():
             self.stdout.write(f"  {line}")
+        # Before the cycles: the open cycle asks, as it opens, about the actions done since the last one.
+        for line in seed_improvements(today=timezone.localdate(), rng=random.Random(2026)):
+            self.stdout.write(f"  {line}")
         # The demo's emails (hundreds of invitations) are not printed: they go to memory.
         with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
             for line in seed_surveys(demo_employee=logins["Employee (Sales)"]):
@@ -93,9 +99,19 @@ class Command(BaseCommand):
                 user.set_password(DEMO_PASSWORD)
                 user.save(update_fields=["password"])
         User.objects.get(username=logins["HR admin"]).groups.add(Group.objects.get(name=HR_GROUP_NAME))
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+            lines, receipt_codes = seed_concerns(demo_employee=logins["Employee (Sales)"])
+        for line in lines:
+            self.stdout.write(f"  {line}")
 
         width = max(len(role) for role in logins)
         self.stdout.write(self.style.SUCCESS(f"\nDemo logins (password for each: {DEMO_PASSWORD})"))
         for role, email in logins.items():
             self.stdout.write(f"  {role.ljust(width)}  {email}")
+        self.stdout.write(
+            "Receipt codes of the employee's anonymous concerns (My concerns › Open my concern; a real"
+            " code is shown once, to its raiser alone):"
+        )
+        for what, code in receipt_codes.items():
+            self.stdout.write(f"  {code}  {what}")
         self.stdout.write("Open http://127.0.0.1:8000/ and sign in with one of them.\n")
