@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.sessions import middleware as session_middleware
 from django.contrib.sessions.backends import db
 from django.contrib.sessions.backends.base import UpdateError
 from django.db import InterfaceError, OperationalError, connection
@@ -38,3 +39,14 @@ class SessionStore(db.SessionStore):
             if isinstance(error.__context__, (OperationalError, InterfaceError)):
                 raise error.__context__ from None
             raise
+
+
+class SessionMiddleware(session_middleware.SessionMiddleware):
+    """Django's, except that a request marked `leaves_no_trace` (an anonymous raiser's, see
+    concerns.views) never saves its session: not the activity stamp, not an overflowing message,
+    not after an error. Its session stays as the previous request left it."""
+
+    def process_response(self, request, response):
+        if getattr(request, "leaves_no_trace", False):
+            return response
+        return super().process_response(request, response)
