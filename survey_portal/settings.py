@@ -72,9 +72,12 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_celery_beat",
     "axes",
+    "simple_history",
     "accounts",
     "departments",
+    "improvements",
     "surveys",
+    "concerns",
     "scorecards",
     "portal",
 ]
@@ -83,12 +86,13 @@ MIDDLEWARE = [
     "survey_portal.logs.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "accounts.sessions.SessionMiddleware",  # Django's, but a request may leave its session untouched
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",  # who changed a plan or a charter
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "survey_portal.middleware.ContentSecurityPolicyMiddleware",
     "survey_portal.middleware.SessionLifetimeMiddleware",
@@ -111,6 +115,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "departments.context_processors.roles",
+                "portal.navigation.nav",
             ],
         },
     },
@@ -159,9 +164,10 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 # Pages of higher apps that lower apps link to, named here as LOGIN_REDIRECT_URL is, so that no
 # app names a URL of an app above it (tests/test_layers.py): an employee's home, a cycle's results
-# (with ?cycle=), and a department's page.
+# (with ?cycle=), a department's action plan (with its code), and a department's page.
 EMPLOYEE_HOME_URL = "portal:my_surveys"
 RESULTS_URL = "scorecards:organisation"
+ACTION_PLAN_URL = "scorecards:action_list"
 ABSOLUTE_URL_OVERRIDES = {
     "departments.department": lambda department: reverse("portal:charter", args=[department.code])
 }
@@ -241,6 +247,9 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 from django.contrib.messages import constants as message_constants  # noqa: E402
 
 MESSAGE_TAGS = {message_constants.ERROR: "danger"}
+# Messages ride in a cookie only, never in the session: a request that must write nothing (an
+# anonymous raiser's) still shows its message, and a long one is trimmed rather than stored.
+MESSAGE_STORAGE = "django.contrib.messages.storage.cookie.CookieStorage"
 
 # Email: printed to the console unless an SMTP host is configured.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
@@ -288,6 +297,20 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Declared here, in one place; the database scheduler copies it into django-celery-beat's tables,
 # where HR and ops see it in Django admin (Periodic tasks).
+# Concerns: what anonymous raisers write is sealed and released once a day, at this hour (server
+# time; midnight by default), all of the day's together, each dated with that day (concerns/models.py
+# says why). With debug on (`make demo`: no beat runs) each is released at once, which is for trying
+# the portal, not for anonymity: `check --deploy` refuses it.
+CONCERNS_RELEASE_AT_ONCE = env_bool("CONCERNS_RELEASE_AT_ONCE", DEBUG)
+CONCERNS_RELEASE_HOUR = env_int("CONCERNS_RELEASE_HOUR", 0)
+# Anonymous writes (concerns, messages, reopenings, ratings) one person may deposit in a day.
+ANONYMOUS_WRITES_PER_DAY = env_int("ANONYMOUS_WRITES_PER_DAY", 20)
+# Wrong receipt codes a person, or an address, may type in an hour before even the right one waits.
+RECEIPT_WRONG_CODES_PER_PERSON = env_int("RECEIPT_WRONG_CODES_PER_PERSON", 5)
+RECEIPT_WRONG_CODES_PER_ADDRESS = env_int("RECEIPT_WRONG_CODES_PER_ADDRESS", 20)
+
+from celery.schedules import crontab  # noqa: E402
+
 CELERY_BEAT_SCHEDULE = {
     "advance-survey-cycles": {
         "task": "surveys.tasks.cycles_advance_task",
@@ -297,9 +320,21 @@ CELERY_BEAT_SCHEDULE = {
         "task": "scorecards.tasks.responses_purge_task",
         "schedule": 24 * 3600,
     },
+    "release-anonymous-concerns": {
+        "task": "concerns.tasks.anonymous_release_task",
+        "schedule": crontab(minute=0, hour=CONCERNS_RELEASE_HOUR),
+    },
+    "concern-reminders": {
+        "task": "concerns.tasks.concern_reminders_task",
+        "schedule": 3600,
+    },
     "aggregate-missed-cycles": {
         "task": "scorecards.tasks.missed_aggregations_task",
         "schedule": 60 * env_int("SCORECARD_REFRESH_MINUTES", 15),
+    },
+    "action-reminders": {
+        "task": "improvements.tasks.action_reminders_task",
+        "schedule": crontab(minute=30, hour=7),
     },
 }
 

@@ -6,11 +6,14 @@ import os
 import shutil
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
-from departments.models import Department, Employee
+from departments.models import Delegate, Department, Employee
+from improvements.services import action_create
 from surveys.models import Cycle, Invitation
 from tests import processes
 from tests.factories import (
@@ -225,6 +228,36 @@ def postgresql(transactional_db):
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
+
+
+# --- action plans (tests/improvements, tests/scorecards, tests/portal) ---------------------------
+
+
+@pytest.fixture
+def delegate(org):
+    """Works in IT; the head named them a delegate."""
+    employee = EmployeeFactory(department=org.it, user__email="delegate@example.com")
+    Delegate.objects.create(department=org.it, employee=employee)
+    return employee
+
+
+@pytest.fixture
+def make_action(org):
+    """make_action(**fields): an action item of IT, planned, owned by the colleague, due in 30 days."""
+
+    def _make(**fields):
+        values = {
+            "department": org.it,
+            "author": org.head,
+            "title": "Answer every ticket within a day",
+            "change": "Tickets are answered within a working day.",
+            "parameters": [org.it.parameters.get(code="responsiveness")],
+            "owners": [org.colleague],
+            "due_on": timezone.localdate() + timedelta(days=30),
+        }
+        return action_create(**values | fields)
+
+    return _make
 
 
 # --- a real Celery worker (tests/integration) --------------------------------------------------

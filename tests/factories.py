@@ -335,3 +335,52 @@ def make_demo(tmp_dir) -> dict[str, str]:
 
     call_command("seed_demo", stdout=io.StringIO())
     return demo_files()[1]
+
+
+def make_concern(department, *, raised_on=None, raised_by=None, subject="Laptop requests go unanswered", **fields):
+    """A concern as the services write it (named when `raised_by` is given, else anonymous), its
+    clocks counted from `raised_on` (default today)."""
+    from concerns import receipts, services
+    from concerns.models import Concern
+
+    raised_on = raised_on or services.today()
+    anonymous = raised_by is None
+    code = receipts.new_code()
+    concern = Concern.objects.create(
+        department=department,
+        subject=subject,
+        description="I asked three times and heard nothing.",
+        anonymous=anonymous,
+        raised_by=raised_by,
+        raiser_department=raised_by.department if raised_by else None,
+        receipt_hash=receipts.receipt_hash(code) if anonymous else None,
+        raised_on=raised_on,
+        **services._clocks(raised_on) | fields,
+    )
+    concern.code = code if anonymous else None
+    return concern
+
+
+def improvements_world(org) -> dict:
+    """IT's action item (owned by the colleague), its commitment and one of HR's suggested actions:
+    what the permission and bad-input matrices open the action-plan pages with."""
+    from improvements.models import ActionTemplate, Commitment
+    from improvements.services import action_create
+
+    today = timezone.localdate()
+    action = action_create(
+        department=org.it,
+        author=org.head,
+        title="Answer every ticket within a day",
+        change="Tickets are answered within a working day.",
+        parameters=[org.it.parameters.order_by("position").first()],
+        owners=[org.colleague],
+        due_on=today + timedelta(days=30),
+    )
+    commitment = Commitment.objects.create(
+        department=org.it, text="answer within a day", due_on=today + timedelta(days=20)
+    )
+    suggestion = ActionTemplate.objects.create(
+        parameter_name="Responsiveness", title="Publish response times", change="Publish and measure them."
+    )
+    return {"action": action, "commitment": commitment, "suggestion": suggestion}

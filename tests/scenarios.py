@@ -13,10 +13,12 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from improvements.models import ActionItem
 from surveys.models import Cycle, Invitation
 from tests.factories import DepartmentFactory, DependencyFactory, EmployeeFactory, ServiceParameterFactory, make_hr
 
@@ -44,18 +46,28 @@ class Scenario:
     def invitations(self) -> list[Invitation]:
         return list(Invitation.objects.filter(cycle=self.cycle).select_related("department", "employee"))
 
-    def answer(self, invitation: Invitation, *, action: str = "submit", comment: str | None = None) -> dict:
-        """One department's form on the survey page, sent as its script sends it."""
+    def answer(
+        self,
+        invitation: Invitation,
+        *,
+        action: str = "submit",
+        comment: str | None = None,
+        feedback: str | None = None,
+    ) -> dict:
+        """One department's form on the survey page, sent as its script sends it (with `feedback`,
+        the answer to the action-feedback question, where the cycle asks it)."""
         code = invitation.department.code
         scores = {p: self.rng.randint(1, 5) for p in PROVIDERS[code]}
         comment = comment if comment is not None else f"comment-{uuid.uuid4().hex}"
         data = {f"{code}-q_{p}": str(s) for p, s in scores.items()}
         data |= {f"{code}-comment_good": comment, f"{code}-comment_improve": "", "action": action}
+        if feedback is not None:
+            data[f"{code}-action_feedback"] = feedback
         response = make_client(invitation.employee).post(
             reverse("surveys:answer", args=[self.cycle.pk, code]), data, HTTP_ACCEPT="application/json"
         )
         assert response.status_code == 200, response.content
-        answered = {"scores": scores, "comment": comment}
+        answered = {"scores": scores, "comment": comment, "feedback": feedback}
         if action == "submit":
             self.submitted[invitation.pk] = answered
         return answered
@@ -64,7 +76,9 @@ class Scenario:
         return make_client(self.hr)
 
 
-def build_scenario(*, seed: int = 7) -> Scenario:
+def build_scenario(*, seed: int = 7, changes_done: tuple[str, ...] = ()) -> Scenario:
+    """The attacked cycle, open. `changes_done`: departments that finished an action item since a
+    previous cycle, so that the cycle asks the action-feedback question about them."""
     departments = {}
     for code in [*PROVIDERS, *RATERS]:
         departments[code] = DepartmentFactory(code=code, name=code.title())
@@ -82,6 +96,22 @@ def build_scenario(*, seed: int = 7) -> Scenario:
     hr = make_hr(EmployeeFactory(department=DepartmentFactory(code="people", name="People")))
     client = make_client(hr)
     now = timezone.now()
+    if changes_done:
+        Cycle.objects.create(
+            name="Last quarter",
+            status=Cycle.Status.CLOSED,
+            opens_at=now - timedelta(days=90),
+            closes_at=now - timedelta(days=76),
+        )
+    for code in changes_done:
+        ActionItem.objects.create(
+            department=departments[code],
+            title="Publish response times",
+            change="Response times are published.",
+            due_on=timezone.localdate(),
+            status=ActionItem.Status.DONE,
+            completed_on=timezone.localdate() - timedelta(days=30),
+        )
     cycle = Cycle.objects.create(
         name="Attacked cycle",
         opens_at=now - timedelta(hours=1),
@@ -95,3 +125,40 @@ def build_scenario(*, seed: int = 7) -> Scenario:
     cycle.refresh_from_db()
     assert cycle.status == Cycle.Status.OPEN
     return Scenario(cycle=cycle, people=people, hr=hr, rng=random.Random(seed))
+
+
+def every_row_as_text() -> str:
+    """What pg_dump would write: every row of every table of the database, as text."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT quote_ident(schemaname) || '.' || quote_ident(tablename) FROM pg_tables"
+            " WHERE schemaname NOT IN ('pg_catalog', 'information_schema')"
+        )
+        tables = [name for (name,) in cursor.fetchall()]
+        text = []
+        for table in tables:
+            cursor.execute(f"SELECT t::text FROM {table} t")
+            text += [row for (row,) in cursor.fetchall()]
+    return "\n".join(text)
+
+
+def every_file(start_lsn: str) -> bytes:
+    """The bytes of every relation file of the database (heap, TOAST, indexes: live and dead rows)
+    and of the write-ahead log written since `start_lsn`."""
+    with connection.cursor() as cursor:
+        cursor.execute("CHECKPOINT")  # what sits in shared buffers reaches the files
+        cursor.execute(
+            "SELECT pg_relation_filepath(oid) FROM pg_class WHERE pg_relation_filepath(oid) IS NOT NULL"
+            " AND relkind IN ('r', 't', 'i', 'm')"
+        )
+        paths = [path for (path,) in cursor.fetchall()]
+        cursor.execute("SELECT pg_walfile_name(%s::pg_lsn), pg_walfile_name(pg_current_wal_lsn())", [start_lsn])
+        first, last = cursor.fetchone()
+        cursor.execute("SELECT name FROM pg_ls_waldir() WHERE name BETWEEN %s AND %s ORDER BY name", [first, last])
+        paths += [f"pg_wal/{name}" for (name,) in cursor.fetchall()]
+        chunks = []
+        for path in paths:
+            cursor.execute("SELECT pg_read_binary_file(%s, 0, 1000000000, true)", [path])
+            data = cursor.fetchone()[0]
+            chunks.append(bytes(data) if data is not None else b"")
+    return b"\n".join(chunks)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from types import SimpleNamespace
 from urllib.parse import urlsplit
 
@@ -30,14 +30,19 @@ from django.utils.encoding import force_bytes
 from django.utils.html import escape
 from django.utils.http import urlsafe_base64_encode
 
+from concerns.models import ClosureDate
 from departments.views import PENDING_IMPORT_KEY
+from improvements.models import ActionItem
+from surveys.models import Cycle
 from tests.factories import (
     ALL_GOOD,
     PASSWORD,
     answers,
     charter_post,
     cycle_post,
+    improvements_world,
     make_closed_cycle,
+    make_concern,
     make_cycle,
     upload,
 )
@@ -138,6 +143,20 @@ def set_password_first(client: Client, w) -> None:
     )
 
 
+def action_post(w) -> dict:
+    """An action item of IT as its page posts it."""
+    return {
+        "title": "Answer within a day",
+        "change": "Every ticket.\r\n\tAnswered.",
+        "parameters": [w.org.it.parameters.first().pk],
+        "owners": [w.org.colleague.pk],
+        "due_on": later(30)[:10],
+        "status": "in_progress",
+        "percent_complete": "20",
+        "dropped_reason": "",
+    }
+
+
 def import_checked(response) -> bool:
     return response.status_code == 200 and 'id="import-summary"' in response.content.decode()
 
@@ -169,7 +188,7 @@ INPUTS: dict[str, Inputs] = {
     ),
     "password_reset_complete": Inputs(role="anonymous"),
     "departments:directory": Inputs(role="outsider", get={"q": G_TEXT, "front_line": G_CHOICE, "page": G_NUMBER}),
-    "portal:charter": Inputs(role="outsider", kwargs={"code": "it"}),
+    "portal:charter": Inputs(role="outsider", kwargs={"code": "it"}, get={"commitments": G_CHOICE, "page": G_NUMBER}),
     "departments:edit": Inputs(
         role="hr",
         kwargs={"code": "it"},
@@ -218,6 +237,7 @@ INPUTS: dict[str, Inputs] = {
             "it-q_quality": CHOICE,
             "it-comment_good": PARAGRAPH,
             "it-comment_improve": PARAGRAPH,
+            "it-action_feedback": CHOICE,  # IT did something since the closed cycle (see world)
         },
         valid=lambda w: answers(comment_good="Quick.\r\n\tKind.", **ALL_GOOD),
     ),
@@ -253,6 +273,145 @@ INPUTS: dict[str, Inputs] = {
     "scorecards:export_xlsx": Inputs(role="hr", kwargs={"cycle_id": "closed"}),
     "scorecards:organisation": Inputs(role="hr", get={"cycle": G_CYCLE, "cols": G_NUMBER}),
     "scorecards:recalculate": Inputs(role="hr", kwargs={"cycle_id": "closed"}, action=True),
+    "scorecards:action_list": Inputs(
+        role="head", kwargs={"code": "it"}, get={"done_page": G_NUMBER, "dropped_page": G_NUMBER}
+    ),
+    "scorecards:no_action": Inputs(
+        role="head",
+        kwargs={"code": "it", "parameter_id": "parameter"},
+        fields={"reason": PARAGRAPH},
+        valid=lambda w: {"reason": "We move offices in May.\r\n\tBack to normal in June."},
+    ),
+    "scorecards:hr_actions": Inputs(
+        role="hr", get={"page": G_NUMBER, "overdue_page": G_NUMBER, "done_page": G_NUMBER}
+    ),
+    "departments:delegates": Inputs(
+        role="head",
+        kwargs={"code": "it"},
+        fields={"delegates": CHOICE},
+        valid=lambda w: {"delegates": [w.org.colleague.pk]},
+    ),
+    "improvements:action_create": Inputs(
+        role="head",
+        kwargs={"code": "it"},
+        fields=dict.fromkeys(["parameters", "owners", "due_on", "status", "percent_complete", "template"], CHOICE)
+        | {"title": LINE, "change": PARAGRAPH, "dropped_reason": PARAGRAPH},
+        valid=lambda w: action_post(w) | {"template": w.suggestion.pk},
+        get={"parameter": G_CHOICE, "template": G_CHOICE},
+    ),
+    "improvements:action_detail": Inputs(role="head", kwargs={"code": "it", "pk": "action"}),
+    "improvements:action_edit": Inputs(
+        role="head",
+        kwargs={"code": "it", "pk": "action"},
+        fields=dict.fromkeys(["parameters", "owners", "due_on", "status", "percent_complete"], CHOICE)
+        | {"title": LINE, "change": PARAGRAPH, "dropped_reason": PARAGRAPH},
+        valid=action_post,
+    ),
+    "improvements:action_update": Inputs(
+        role="head",
+        kwargs={"code": "it", "pk": "action"},
+        fields={"written_on": CHOICE, "text": PARAGRAPH, "public": CHECKBOX},
+        valid=lambda w: {
+            "written_on": timezone.localdate().isoformat(),
+            "text": "Half done.\r\n\tOn track.",
+            "public": "on",
+        },
+    ),
+    "improvements:commitments": Inputs(
+        role="head",
+        kwargs={"code": "it"},
+        fields={"text": LINE, "parameters": CHOICE, "due_on": CHOICE},
+        valid=lambda w: {
+            "text": "answer within a day",
+            "parameters": [w.org.it.parameters.first().pk],
+            "due_on": later(9)[:10],
+        },
+        get={"page": G_NUMBER},
+    ),
+    "improvements:commitment_edit": Inputs(
+        role="head",
+        kwargs={"code": "it", "pk": "commitment"},
+        fields={"text": LINE, "parameters": CHOICE, "due_on": CHOICE, "outcome": CHOICE, "outcome_note": PARAGRAPH},
+        valid=lambda w: {
+            "text": "answer in a day",
+            "due_on": later(9)[:10],
+            "outcome": "pending",
+            "outcome_note": "On track.\r\n\tGood.",
+        },
+    ),
+    "improvements:nudge": Inputs(
+        role="hr", kwargs={"code": "it"}, fields={"next": NEXT}, valid=lambda w: {"next": "/hr/"}
+    ),
+    "improvements:templates": Inputs(
+        role="hr",
+        fields={"parameter_name": LINE, "title": LINE, "change": PARAGRAPH},
+        valid=lambda w: {"parameter_name": "Communication", "title": "Say why", "change": "Explain.\r\n\tAlways."},
+        get={"page": G_NUMBER},
+    ),
+    "improvements:template_edit": Inputs(
+        role="hr",
+        kwargs={"pk": "suggestion"},
+        fields={"parameter_name": LINE, "title": LINE, "change": PARAGRAPH},
+        valid=lambda w: {"parameter_name": "Responsiveness", "title": "Publish", "change": "Publish.\r\n\tMeasure."},
+    ),
+    "improvements:template_delete": Inputs(role="hr", kwargs={"pk": "suggestion"}, action=True),
+    "concerns:raise": Inputs(
+        role="outsider",
+        fields={
+            "department": CHOICE,
+            "parameter": CHOICE,
+            "subject": LINE,
+            "description": PARAGRAPH,
+            "anonymous": CHOICE,  # the department-sharing box is not read: Sales is too small to share
+        },
+        valid=lambda w: {
+            "department": w.org.it.pk,
+            "parameter": w.org.it.parameters.first().pk,
+            "subject": "Slow laptop requests",
+            "description": "Asked twice.\r\n\tNo answer.",
+            "anonymous": "yes",
+        },
+        accepted=lambda response: response.status_code == 200 and b"data-receipt" in response.content,
+        get={"department": G_CHOICE},
+    ),
+    "concerns:mine": Inputs(role="outsider", get={"page": G_NUMBER}),
+    "concerns:receipt": Inputs(
+        role="outsider",
+        fields={"code": LINE, "action": CHOICE, "message-text": PARAGRAPH},
+        valid=lambda w: {"code": w.anonymous.code, "action": "message", "message-text": "More.\r\n\tThanks."},
+        accepted=lambda response: response.status_code == 200 and b"Your message was sealed" in response.content,
+    ),
+    "concerns:hr": Inputs(role="hr", get={"quarter": G_CHOICE, "page": G_NUMBER}),
+    "concerns:settings": Inputs(
+        role="hr",
+        fields={"acknowledge_days": CHOICE, "answer_days": CHOICE},
+        valid=lambda w: {"acknowledge_days": "3", "answer_days": "12"},
+    ),
+    "concerns:closure_add": Inputs(
+        role="hr", fields={"date": CHOICE, "name": LINE}, valid=lambda w: {"date": "2026-12-26", "name": "Boxing Day"}
+    ),
+    "concerns:closure_delete": Inputs(role="hr", kwargs={"pk": "closure"}, action=True),
+    "concerns:department": Inputs(role="head", kwargs={"code": "it"}, get={"show": G_CHOICE, "page": G_NUMBER}),
+    "concerns:detail": Inputs(role="head", kwargs={"pk": "concern"}),
+    "concerns:acknowledge": Inputs(role="head", kwargs={"pk": "concern"}, action=True),
+    "concerns:to_action": Inputs(role="head", kwargs={"pk": "concern"}, action=True),
+    **{
+        f"concerns:{action}": Inputs(
+            role=role,
+            kwargs={"pk": "concern"},
+            fields={f"{action}-{field}": kind},
+            valid=lambda w, action=action, field=field, value=value: {f"{action}-{field}": value(w)},
+        )
+        for action, role, field, kind, value in [
+            ("message", "head", "text", PARAGRAPH, lambda w: "Which model?\r\n\tThanks."),
+            ("answer", "head", "text", PARAGRAPH, lambda w: "Ordered.\r\n\tSorry."),
+            ("not_ours", "head", "reason", PARAGRAPH, lambda w: "Facilities own it."),
+            ("reopen", "outsider", "reason", PARAGRAPH, lambda w: "Still broken."),
+            ("rate", "outsider", "rating", CHOICE, lambda w: "resolved"),
+            ("hide", "hr", "reason", PARAGRAPH, lambda w: "Personal insult."),
+            ("reassign", "hr", "department", CHOICE, lambda w: w.org.sales.pk),
+        ]
+    },
 }
 FORMS = sorted(name for name, inputs in INPUTS.items() if inputs.fields)
 PAGES_WITH_PARAMETERS = sorted(name for name, inputs in INPUTS.items() if inputs.get)
@@ -329,9 +488,20 @@ def recorded(settings, monkeypatch):
 
 @pytest.fixture
 def world(org):
-    """IT rated in an open cycle and a closed one (with results); a draft cycle two months ahead."""
+    """IT rated in an open cycle and a closed one (with results); a draft cycle two months ahead.
+    IT finished an action item between the two, so the open cycle asks whether it made a difference."""
     closed = make_closed_cycle(org)
     now = timezone.now()
+    Cycle.objects.filter(pk=closed.pk).update(opens_at=now - timedelta(days=90))
+    closed.refresh_from_db()
+    ActionItem.objects.create(
+        department=org.it,
+        title="Publish response times",
+        change="Response times are published.",
+        due_on=timezone.localdate(),
+        status=ActionItem.Status.DONE,
+        completed_on=timezone.localdate() - timedelta(days=30),
+    )
     draft = make_cycle(org, name="Draft one", opens_at=now + timedelta(days=60), closes_at=now + timedelta(days=74))
     return SimpleNamespace(
         org=org,
@@ -339,6 +509,11 @@ def world(org):
         closed=closed,
         draft=draft,
         uid=urlsafe_base64_encode(force_bytes(org.colleague.user.pk)),
+        concern=make_concern(org.it, raised_by=org.outsider),
+        anonymous=make_concern(org.it, subject="Anonymous one"),
+        closure=ClosureDate.objects.create(date=date(2026, 12, 25), name="Christmas"),
+        **improvements_world(org),
+        parameter=org.it.parameters.order_by("position").first(),
     )
 
 
@@ -353,7 +528,10 @@ def client_for(inputs: Inputs, w) -> Client:
 
 def url_of(name: str, w) -> str:
     kwargs = {
-        key: getattr(w, value).pk if value in ("open", "closed", "draft") else value
+        key: getattr(w, value).pk
+        if value
+        in ("open", "closed", "draft", "concern", "closure", "action", "commitment", "suggestion", "parameter")
+        else value
         for key, value in INPUTS[name].kwargs.items()
     }
     if "uidb64" in kwargs:

@@ -15,6 +15,13 @@ def marked_current(response) -> list[str]:
     """
     html = response.content.decode()
     nav = html[html.index('id="main-nav"') : html.index("</nav>")]
+    menu_of = {  # a menu's item -> the menu's name
+        item: menu
+        for menu, items in re.findall(
+            r'dropdown-toggle[^>]*>([^<]+)</a>\s*<ul class="dropdown-menu">(.*?)</ul>', nav, re.S
+        )
+        for item in re.findall(r'class="dropdown-item"[^>]*>([^<]+)</a>', items)
+    }
     marked = []
     for attributes, text in re.findall(r"<a ([^>]*)>([^<]+)</a>", nav):
         classes = re.search(r'class="([^"]*)"', attributes).group(1).split()
@@ -22,7 +29,7 @@ def marked_current(response) -> list[str]:
         if "nav-link" in classes and "dropdown-toggle" not in classes:
             assert ("active" in classes) == current, f"{text}: {attributes}"
         if current:
-            marked.append(f"Organisation › {text}" if "dropdown-item" in classes else text)
+            marked.append(f"{menu_of[text]} › {text}" if "dropdown-item" in classes else text)
     return marked
 
 
@@ -34,6 +41,13 @@ def test_the_survey_page_is_under_my_surveys(login, org, open_cycle):
 
 def test_a_head_editing_their_charter_is_in_my_department(login, org):
     response = login(org.head).get(f"/departments/{org.it.code}/charter/")
+    assert response.status_code == 200
+    assert marked_current(response) == ["My department"]
+
+
+@pytest.mark.parametrize("page", ["", "actions/"])
+def test_a_head_reading_their_scorecard_or_action_plan_is_in_my_department(login, org, page):
+    response = login(org.head).get(f"/scorecards/{org.it.code}/{page}")
     assert response.status_code == 200
     assert marked_current(response) == ["My department"]
 
@@ -53,6 +67,8 @@ def test_hr_editing_a_department_is_in_the_organisation_menu(login, org, page):
         ("/hr/", "Dashboard"),
         ("/hr/cycles/", "Cycles"),
         ("/hr/results/", "Results"),
+        ("/hr/action-plans/", "Follow-up › Action plans"),
+        ("/scorecards/it/actions/", "Follow-up › Action plans"),
         ("/departments/", "Departments"),
         ("/hr/people/", "Organisation › People"),
         ("/hr/import/", "Organisation › Import CSV"),

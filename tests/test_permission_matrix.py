@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date
 
 import pytest
 from django.urls import reverse
 
-from tests.factories import make_closed_cycle, make_cycle
+from concerns.models import ClosureDate
+from tests.factories import improvements_world, make_closed_cycle, make_concern, make_cycle
 from tests.resolver import site_url_names
 
 ROLES = ["anonymous", "colleague", "outsider", "outsider_head", "head", "hr"]
@@ -76,6 +78,46 @@ MATRIX: dict[str, tuple[dict, dict[str, int]]] = {
     "scorecards:export_xlsx": ({"cycle_id": "closed"}, members(403, head=200, outsider_head=200, hr=200)),
     "scorecards:organisation": ({}, HR_ONLY),
     "scorecards:recalculate": ({"cycle_id": "closed"}, HR_ONLY_POST),
+    # The pages that put scores and plans side by side (delegates: tests/scorecards/test_action_list.py).
+    "scorecards:action_list": ({"code": "it"}, members(403, head=200, hr=200)),
+    "scorecards:no_action": ({"code": "it", "parameter_id": "parameter"}, members(403, head=200)),
+    "scorecards:hr_actions": ({}, HR_ONLY),
+    # Concerns: a named concern the outsider (Sales) raised with IT; the actions are POSTs.
+    "concerns:raise": ({}, members(200)),
+    "concerns:mine": ({}, members(200)),
+    "concerns:receipt": ({}, members(200)),
+    "concerns:hr": ({}, HR_ONLY),
+    "concerns:settings": ({}, HR_ONLY),
+    "concerns:closure_add": ({}, HR_ONLY_POST),
+    "concerns:closure_delete": ({"pk": "closure"}, HR_ONLY_POST),
+    "concerns:department": ({"code": "it"}, members(403, head=200, hr=200)),
+    "concerns:detail": ({"pk": "concern"}, members(403, outsider=200, head=200, hr=200)),
+    # Action plans: the head (and delegates, tests/improvements) keep IT's; HR reads it and nudges.
+    "departments:delegates": ({"code": "it"}, members(403, head=200, hr=200)),
+    "improvements:action_create": ({"code": "it"}, members(403, head=200)),
+    "improvements:action_detail": ({"code": "it", "pk": "action"}, members(403, head=200, hr=200)),
+    "improvements:action_edit": ({"code": "it", "pk": "action"}, members(403, head=200)),
+    "improvements:action_update": ({"code": "it", "pk": "action"}, members(403, head=405)),
+    "improvements:commitments": ({"code": "it"}, members(403, head=200, hr=200)),
+    "improvements:commitment_edit": ({"code": "it", "pk": "commitment"}, members(403, head=200)),
+    "improvements:nudge": ({"code": "it"}, HR_ONLY_POST),
+    "improvements:templates": ({}, HR_ONLY),
+    "improvements:template_edit": ({"pk": "suggestion"}, HR_ONLY),
+    "improvements:template_delete": ({"pk": "suggestion"}, HR_ONLY_POST),
+    **{
+        f"concerns:{action}": ({"pk": "concern"}, members(405))
+        for action in (
+            "acknowledge",
+            "message",
+            "answer",
+            "not_ours",
+            "to_action",
+            "reopen",
+            "rate",
+            "hide",
+            "reassign",
+        )
+    },
 }
 
 # HR actions: a POST by anyone else is refused and changes nothing; HR's is carried out.
@@ -87,6 +129,8 @@ POST_ACTIONS = {
     "surveys:cycle_remind": "open",
     "scorecards:recalculate": "closed",
     "departments:org_import_confirm": None,
+    "improvements:nudge": None,
+    "improvements:template_delete": None,
 }
 
 
@@ -98,13 +142,18 @@ def test_every_url_of_the_site_is_in_the_matrix():
 def world(org):
     """An open cycle (IT rated by Sales and HR) and a closed, aggregated one with results."""
     closed = make_closed_cycle(org)
-    return {"open": make_cycle(org, status="open", name="Open one"), "closed": closed}
+    return {
+        "open": make_cycle(org, status="open", name="Open one"),
+        "closed": closed,
+        "concern": make_concern(org.it, raised_by=org.outsider),
+        "closure": ClosureDate.objects.create(date=date(2026, 12, 25), name="Christmas"),
+        **improvements_world(org),
+        "parameter": org.it.parameters.order_by("position").first(),
+    }
 
 
 def url_for(name: str, world) -> str:
-    kwargs = {
-        key: (world[value].pk if value in ("open", "closed") else value) for key, value in MATRIX[name][0].items()
-    }
+    kwargs = {key: (world[value].pk if value in world else value) for key, value in MATRIX[name][0].items()}
     return reverse(name, kwargs=kwargs)
 
 
@@ -154,12 +203,23 @@ def test_hr_actions_are_carried_out_for_hr(client, org, world, name):
         ("surveys:cycle_launch", {"pk": 999999}, "hr"),
         ("surveys:cycle_repeat", {"pk": 999999}, "hr"),
         ("scorecards:scorecard", {"code": "nope"}, "hr"),
+        ("scorecards:action_list", {"code": "nope"}, "hr"),
+        ("scorecards:no_action", {"code": "it", "parameter_id": 999999}, "head"),
         ("scorecards:export_scores", {"cycle_id": 999999}, "hr"),
         ("scorecards:export_xlsx", {"cycle_id": 999999}, "head"),
+        ("concerns:detail", {"pk": "00000000-0000-4000-8000-000000000000"}, "hr"),
+        ("departments:delegates", {"code": "nope"}, "hr"),
+        ("improvements:action_detail", {"code": "it", "pk": 999999}, "head"),
+        ("improvements:action_detail", {"code": "sales", "pk": "action"}, "outsider_head"),  # IT's item
+        ("improvements:action_edit", {"code": "sales", "pk": "action"}, "outsider_head"),
+        ("improvements:action_update", {"code": "sales", "pk": "action"}, "outsider_head"),
+        ("improvements:commitment_edit", {"code": "sales", "pk": "commitment"}, "outsider_head"),
+        ("improvements:template_edit", {"pk": 999999}, "hr"),
+        ("concerns:department", {"code": "nope"}, "hr"),
     ],
 )
 def test_wrong_ids_are_404(client, org, world, name, kwargs, role):
-    kwargs = {key: (world[value].pk if value in ("open", "closed") else value) for key, value in kwargs.items()}
+    kwargs = {key: (world[value].pk if value in world else value) for key, value in kwargs.items()}
     assert sign_in(client, org, role).get(reverse(name, kwargs=kwargs)).status_code == 404
 
 
