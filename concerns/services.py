@@ -336,7 +336,7 @@ def _add_message(
 
 def _locked(concern: Concern) -> Concern:
     return (
-        Concern.objects.select_for_update()
+        Concern.objects.select_for_update(of=("self",))  # lock the concern alone: its joins may be empty
         .select_related("department__head__user", "raised_by__user")
         .get(pk=concern.pk)
     )

@@ -3,6 +3,8 @@ anonymous raiser's side through the receipt code, the department's inbox, and HR
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import wraps
 
@@ -13,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Case, IntegerField, Q, Value, When
 from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -317,55 +320,76 @@ def _act(request, pk, *, who: str, form_class, service, done: str):
     return redirect(concern)
 
 
-@member_required
-@require_POST
-def acknowledge(request, pk):
-    return _act(
-        request,
-        pk,
-        who="department",
-        form_class=None,
-        service=lambda c, r, d: services.concern_acknowledge(concern=c),
-        done="Acknowledged: the raiser can see that you are on it.",
-    )
+def _write(concern, roles, data) -> None:
+    """A message: from the department to the raiser, or from a named raiser to the department."""
+    if roles.can_act_for(concern.department):
+        services.department_message(concern=concern, author=roles.employee, text=data["text"])
+    else:
+        services.raiser_message(concern=concern, text=data["text"])
+
+
+@dataclass(frozen=True)
+class Move:
+    """One POSTed action on a concern's page: who may make it, its form, the service, what to say."""
+
+    who: str
+    form_class: type | None
+    service: Callable
+    done: str
+
+
+MOVES = {
+    "acknowledge": Move(
+        "department",
+        None,
+        lambda c, r, d: services.concern_acknowledge(concern=c),
+        "Acknowledged: the raiser can see that you are on it.",
+    ),
+    "message": Move("either", MessageForm, _write, "Your message was sent."),
+    "answer": Move(
+        "department",
+        AnswerForm,
+        lambda c, r, d: services.concern_answer(concern=c, author=r.employee, text=d["text"]),
+        "Answered and closed. The raiser can reopen it once if it is not resolved.",
+    ),
+    "not_ours": Move(
+        "department",
+        NotOursForm,
+        lambda c, r, d: services.concern_not_ours(concern=c, reason=d["reason"]),
+        "Sent back to HR, who will give it to the right department.",
+    ),
+    "reopen": Move(
+        "raiser",
+        ReopenForm,
+        lambda c, r, d: services.concern_reopen(concern=c, reason=d["reason"]),
+        "Reopened: the department has a new time to answer.",
+    ),
+    "rate": Move(
+        "raiser",
+        RatingForm,
+        lambda c, r, d: services.concern_rate(concern=c, rating=d["rating"]),
+        "Thank you: your rating of the answer was saved.",
+    ),
+    "hide": Move(
+        "hr",
+        HideForm,
+        lambda c, r, d: services.concern_hide(concern=c, by=r.user, reason=d["reason"]),
+        "The concern's text is hidden from the department. It is kept, with your name and reason.",
+    ),
+    "reassign": Move(
+        "hr",
+        ReassignForm,
+        lambda c, r, d: services.concern_reassign(concern=c, department=d["department"]),
+        "Given to the department: its clocks start today.",
+    ),
+}
 
 
 @member_required
 @require_POST
-def message(request, pk):
-    def write(concern, roles, data):
-        if roles.can_act_for(concern.department):
-            services.department_message(concern=concern, author=roles.employee, text=data["text"])
-        else:
-            services.raiser_message(concern=concern, text=data["text"])
-
-    return _act(request, pk, who="either", form_class=MessageForm, service=write, done="Your message was sent.")
-
-
-@member_required
-@require_POST
-def answer(request, pk):
-    return _act(
-        request,
-        pk,
-        who="department",
-        form_class=AnswerForm,
-        service=lambda c, r, d: services.concern_answer(concern=c, author=r.employee, text=d["text"]),
-        done="Answered and closed. The raiser can reopen it once if it is not resolved.",
-    )
-
-
-@member_required
-@require_POST
-def not_ours(request, pk):
-    return _act(
-        request,
-        pk,
-        who="department",
-        form_class=NotOursForm,
-        service=lambda c, r, d: services.concern_not_ours(concern=c, reason=d["reason"]),
-        done="Sent back to HR, who will give it to the right department.",
-    )
+def move(request, pk, name: str):
+    chosen = MOVES[name]
+    return _act(request, pk, who=chosen.who, form_class=chosen.form_class, service=chosen.service, done=chosen.done)
 
 
 @member_required
@@ -381,61 +405,7 @@ def to_action(request, pk):
         messages.error(request, str(error))
         return redirect(concern)
     messages.success(request, "An action item was made from the concern: give it owners and a due date.")
-    from django.urls import reverse
-
     return redirect(reverse("improvements:action_edit", args=[concern.department.code, item.pk]))
-
-
-@member_required
-@require_POST
-def reopen(request, pk):
-    return _act(
-        request,
-        pk,
-        who="raiser",
-        form_class=ReopenForm,
-        service=lambda c, r, d: services.concern_reopen(concern=c, reason=d["reason"]),
-        done="Reopened: the department has a new time to answer.",
-    )
-
-
-@member_required
-@require_POST
-def rate(request, pk):
-    return _act(
-        request,
-        pk,
-        who="raiser",
-        form_class=RatingForm,
-        service=lambda c, r, d: services.concern_rate(concern=c, rating=d["rating"]),
-        done="Thank you: your rating of the answer was saved.",
-    )
-
-
-@member_required
-@require_POST
-def hide(request, pk):
-    return _act(
-        request,
-        pk,
-        who="hr",
-        form_class=HideForm,
-        service=lambda c, r, d: services.concern_hide(concern=c, by=request.user, reason=d["reason"]),
-        done="The concern's text is hidden from the department. It is kept, with your name and reason.",
-    )
-
-
-@member_required
-@require_POST
-def reassign(request, pk):
-    return _act(
-        request,
-        pk,
-        who="hr",
-        form_class=ReassignForm,
-        service=lambda c, r, d: services.concern_reassign(concern=c, department=d["department"]),
-        done="Given to the department: its clocks start today.",
-    )
 
 
 # ---------------------------------------------------------------- lists

@@ -243,3 +243,13 @@ def test_a_concern_becomes_an_action_item_and_keeps_the_link(as_, org):
     item = concern.action_item
     assert item is not None and item.department == org.it and list(item.parameters.all()) == [concern.parameter]
     assert response.status_code == 302 and str(item.pk) in response["Location"]
+
+
+def test_the_same_wrong_code_counts_each_time_it_is_tried_and_a_right_one_opens_again_and_again(as_, org):
+    code = raise_anonymously(as_, org)
+    services.anonymous_release()
+    raiser = as_(org.outsider)
+    assert [receipt_post(raiser, code).status_code for _ in range(3)] == [200, 200, 200]  # reused: fine
+    guesser = as_(org.colleague)
+    wrong = receipts.new_code()
+    assert [receipt_post(guesser, wrong).status_code for _ in range(6)] == [404] * 5 + [429]
