@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "improvements",
     "surveys",
     "concerns",
+    "recognition",
     "scorecards",
     "portal",
 ]
@@ -168,6 +169,8 @@ LOGIN_REDIRECT_URL = "home"
 EMPLOYEE_HOME_URL = "portal:my_surveys"
 RESULTS_URL = "scorecards:organisation"
 ACTION_PLAN_URL = "scorecards:action_list"
+# The thank-you form (recognition), offered by the survey page right after a department's section.
+THANKS_URL = "recognition:thank"
 ABSOLUTE_URL_OVERRIDES = {
     "departments.department": lambda department: reverse("portal:charter", args=[department.code])
 }

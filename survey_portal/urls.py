@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("improvements.urls")),
     path("", include("surveys.urls")),
     path("", include("concerns.urls")),
+    path("", include("recognition.urls")),
     path("", include("scorecards.urls")),
     path("", include("portal.urls")),
     path("admin/", admin.site.urls),
