@@ -29,3 +29,7 @@ hr_required = _requires(lambda roles: roles.is_hr, "Only HR admins can use this 
 member_required = _requires(lambda roles: roles.has_any, "Your account is not linked to an active employee record.")
 # Heads of an active department.
 head_required = _requires(lambda roles: roles.is_head, "This page is for department heads.")
+# HR and the nomination panel HR names.
+reviewer_required = _requires(
+    lambda roles: roles.can_review_nominations, "Only HR and the nomination panel review nominations."
+)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from functools import cache, cached_property
 from typing import Any
 
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
@@ -159,6 +160,25 @@ class Roles:
     def can_export_results(self) -> bool:
         """Result exports: HR (every department) and heads (their own)."""
         return self.is_hr or self.is_head
+
+    @property
+    def can_hide_notes(self) -> bool:
+        """Hide a thank-you note (with a reason), see hidden ones and who sent an unnamed one: HR."""
+        return self.is_hr
+
+    @cached_property
+    def is_panel_member(self) -> bool:
+        """Named by HR to review nominations (one query, asked by the pages that need it). The
+        panel lives in the recognition app, above this one: looked up through the app registry,
+        never imported."""
+        if self.employee is None:
+            return False
+        return apps.get_model("recognition", "PanelMember").objects.filter(employee=self.employee).exists()
+
+    @property
+    def can_review_nominations(self) -> bool:
+        """Approve, decline and merge nominations: HR and the panel HR names."""
+        return self.is_hr or self.is_panel_member
 
     @property
     def can_see_inactive_departments(self) -> bool:

@@ -35,7 +35,18 @@ FIXED = {
     "departments:hr_people": "people",
     "departments:org_import": "import",
     "departments:org_import_confirm": "import",
+    "recognition:wall": "recognition",
+    "recognition:thank": "recognition",
+    "recognition:preferences": "recognition",
+    "recognition:nominate": "recognition",
+    "recognition:my_nominations": "recognition",
+    "recognition:panel": "nominations",
+    "recognition:criteria": "award_criteria",
+    "recognition:criterion_create": "award_criteria",
+    "recognition:criterion_edit": "award_criteria",
 }
+# Reviewing nominations: under Follow-up for HR; a panel member's bar has no Follow-up menu.
+REVIEW_PAGES = {"recognition:nominations", "recognition:nomination_review"}
 # A department's own pages: My department for its head; for HR, where HR follows them; for a
 # delegate (whose bar has no department entry), where they reached them from.
 DEPARTMENT_PAGES = {
@@ -51,6 +62,8 @@ DEPARTMENT_PAGES = {
 def section(view_name: str, roles) -> str:
     if view_name in FIXED:
         return FIXED[view_name]
+    if view_name in REVIEW_PAGES:
+        return "nominations" if roles.is_hr else "recognition"
     if view_name.startswith("surveys:cycle"):
         return "cycles"
     if view_name.startswith("improvements:"):  # a department's action items and commitments

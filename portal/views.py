@@ -13,6 +13,8 @@ from departments.decorators import head_required, hr_required, member_required
 from departments.models import Department, Employee, active_charter_prefetch
 from departments.roles import department_for, employee_of, get_roles
 from improvements.models import ActionItem, Commitment, ProgressUpdate
+from recognition import notes as recognition_notes
+from recognition.models import Award
 from scorecards import plans
 from scorecards.models import DepartmentScore
 from scorecards.reports import (
@@ -29,6 +31,8 @@ from surveys.reports import STATUS_BADGES, participation, survey_url
 PAST_COMMITMENTS = 10  # shown on the charter page before "show all"
 DONE_PER_PAGE = 5  # "You said, we did" on the charter page
 RECENT_PROGRESS = 5  # progress updates per department on the head's home
+RECENT_NOTES = 5  # thank-you notes on the charter page and My surveys (the rest: the recognition wall)
+RECENT_AWARDS = 5  # standing awards on the charter page (the rest: the recognition wall, filtered by department)
 
 
 @member_required
@@ -59,9 +63,22 @@ def charter(request, code: str):
         if published
         else None,
         "today": timezone.localdate(),
+        "notes": list(recognition_notes.notes_to(department)[:RECENT_NOTES]),
     }
+    context |= _awards(department)
     context |= _commitments(request, department) | _you_said_we_did(request, department)
     return render(request, "portal/charter.html", context)
+
+
+def _awards(department: Department) -> dict:
+    """Standing awards, newest first, in one query: one more than shown, to know whether to link to the rest."""
+    awards = list(
+        Award.objects.standing()
+        .filter(department=department)
+        .select_related("criterion", "employee__user", "cycle")
+        .order_by("-awarded_at")[: RECENT_AWARDS + 1]
+    )
+    return {"awards": awards[:RECENT_AWARDS], "more_awards": len(awards) > RECENT_AWARDS}
 
 
 def _commitments(request, department: Department) -> dict:
@@ -203,6 +220,7 @@ def my_surveys(request):
         # or until another cycle is published) and builds this only to render it anew.
         "published_cycle_id": published_cycles().values_list("pk", flat=True).first(),
         "departments_rated": SimpleLazyObject(lambda: _departments_rated(employee.department)),
+        "notes_received": list(recognition_notes.notes_received_by(employee)[:RECENT_NOTES]),
     }
     return render(request, "portal/my_surveys.html", context)
 

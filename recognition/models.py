@@ -195,6 +195,18 @@ class Nomination(models.Model):
                 condition=~Q(status="declined") | ~Q(decision_reason=""), name="declined_with_reason"
             ),
             models.CheckConstraint(condition=Q(status="merged") | Q(merged_into=None), name="merged_only_when_merged"),
+            # One pending nomination per nominator, criterion and nominee (a named colleague, or the
+            # whole department): two partial constraints, as NULLs are distinct in a unique one.
+            models.UniqueConstraint(
+                fields=["nominator", "criterion", "employee"],
+                condition=Q(status="pending", employee__isnull=False),
+                name="one_pending_nomination_of_a_colleague",
+            ),
+            models.UniqueConstraint(
+                fields=["nominator", "criterion", "department"],
+                condition=Q(status="pending", employee__isnull=True),
+                name="one_pending_nomination_of_a_department",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -152,6 +152,11 @@ def cycle_aggregate(*, cycle_id: int) -> AggregateSummary:
         result.runs += 1
         result.save(update_fields=["computed_at", "responses", "runs"])
         _recompute_next_later(result.cycle)
+        if result.cycle.status == Cycle.Status.PUBLISHED:
+            # Its awards rest on these figures: evaluated again, withdrawn where they no longer hold.
+            from .tasks import awards_evaluate_task
+
+            enqueue_on_commit(awards_evaluate_task, cycle_id)
     logger.info("aggregated cycle %s: %s", cycle_id, summary.as_dict())
     return summary
 

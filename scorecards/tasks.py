@@ -8,7 +8,7 @@ from django.db.models import F, Q
 
 from surveys.models import Cycle
 
-from . import retention, services
+from . import awards, retention, services
 
 AGGREGATE = {
     "acks_late": True,
@@ -50,3 +50,12 @@ def missed_aggregations_task() -> int:
 def responses_purge_task() -> dict:
     """Daily (beat): delete responses older than RESPONSE_RETENTION_YEARS; results are kept."""
     return retention.responses_purge()
+
+
+@shared_task(**AGGREGATE)
+def awards_evaluate_task(cycle_id: int) -> dict:
+    """Evaluate the awards earned by rule in a published cycle. Idempotent and atomic (awards_evaluate)."""
+    cycle = Cycle.objects.filter(pk=cycle_id).first()
+    if cycle is None:
+        return {"cycle_id": cycle_id, "skipped": "no such cycle"}
+    return awards.awards_evaluate(cycle=cycle).as_dict()

@@ -14,4 +14,5 @@ urlpatterns = [
     path("hr/results/", views.organisation, name="organisation"),
     path("hr/action-plans/", views.hr_actions, name="hr_actions"),
     path("hr/results/<int:cycle_id>/recalculate/", views.recalculate, name="recalculate"),
+    path("hr/results/<int:cycle_id>/evaluate-awards/", views.awards_evaluate, name="awards_evaluate"),
 ]

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import datetime, time
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
@@ -17,6 +19,8 @@ from departments.decorators import hr_required
 from departments.models import Department, ServiceParameter
 from departments.roles import department_for, get_roles
 from improvements.models import ActionItem, ActionTemplate
+from recognition import notes as recognition_notes
+from recognition.models import Award
 from survey_portal.celery import enqueue
 from survey_portal.query import query_int
 from surveys.models import Cycle
@@ -24,7 +28,7 @@ from surveys.models import Cycle
 from . import exports, plans, reports
 from .forms import NoActionForm
 from .models import CycleResult, DepartmentScore
-from .tasks import cycle_aggregate_task
+from .tasks import awards_evaluate_task, cycle_aggregate_task
 
 
 def _cycles(request) -> list[Cycle]:
@@ -64,7 +68,20 @@ def scorecard(request, code: str):
         start, end = concern_reports.quarter_of(timezone.localdate(cycle.opens_at))
         context["concern_figures"] = concern_reports.figures(start, end, [department.pk]).get(department.pk)
         context["concern_quarter"] = concern_reports.quarter_label(start)
+        # Thank-you notes in the same quarter, counted per parameter (counts only): read every time.
+        context["note_counts"] = _note_counts(department, start, end)
+        # The department's awards in this cycle, in one query: withdrawn ones for HR only.
+        awards = Award.objects.filter(department=department, cycle=cycle)
+        if not roles.is_hr:
+            awards = awards.standing()
+        context["awards"] = list(awards.select_related("criterion", "employee__user", "cycle").order_by("-awarded_at"))
     return render(request, "scorecards/scorecard.html", context)
+
+
+def _note_counts(department: Department, start, end) -> list[tuple[str, int]]:
+    """(parameter name, visible notes) in the quarter [start, end); "" for notes naming none."""
+    since, until = (timezone.make_aware(datetime.combine(day, time.min)) for day in (start, end))
+    return recognition_notes.note_counts_by_parameter(department, since=since, until=until)
 
 
 def _no_results_yet(request, cycles: list[Cycle], department: Department | None = None):
@@ -121,6 +138,20 @@ def recalculate(request, cycle_id: int):
         messages.success(request, f"The results of “{cycle.name}” are being recalculated; reload in a moment.")
     else:
         messages.error(request, "The task service is unavailable: the results will be recalculated when it is back.")
+    return redirect(f"{reverse('scorecards:organisation')}?cycle={cycle.pk}")
+
+
+@hr_required
+@require_POST
+def awards_evaluate(request, cycle_id: int):
+    """HR's "Evaluate awards now": the awards earned by rule in a published cycle, in the background."""
+    cycle = get_object_or_404(Cycle, pk=cycle_id)
+    if cycle.status != Cycle.Status.PUBLISHED:
+        messages.error(request, "Awards are evaluated once a cycle's results are published.")
+    elif enqueue(awards_evaluate_task, cycle.pk):
+        messages.success(request, f"The awards of “{cycle.name}” are being evaluated; reload in a moment.")
+    else:
+        messages.error(request, "The task service is unavailable: try again in a few minutes.")
     return redirect(f"{reverse('scorecards:organisation')}?cycle={cycle.pk}")
 
 

@@ -339,6 +339,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "improvements.tasks.action_reminders_task",
         "schedule": crontab(minute=30, hour=7),
     },
+    "thank-you-notes-digest": {
+        "task": "recognition.tasks.notes_digest_task",
+        "schedule": crontab(minute=0, hour=8, day_of_week="mon"),
+    },
 }
 
 # Surveys

@@ -124,6 +124,9 @@ def _render_survey(request, invitations: list[Invitation], bound: AnswerForm | N
         "percent": round(100 * done / len(invitations)),
         "csrf_token": token,  # one for the whole page (the sign-out form's too)
         "my_surveys_url": resolve_url(settings.EMPLOYEE_HOME_URL),
+        # Offered right after a department's section is submitted (the recognition app's form).
+        "thanks_url": resolve_url(settings.THANKS_URL),
+        "survey_path": request.path,
     }
     return render(request, "surveys/survey.html", context)
 

@@ -367,3 +367,59 @@ def page_without_script(browser, live_server, transactional_db):
     context, page = _page(browser, live_server, java_script_enabled=False)
     yield page
     context.close()
+
+
+# --- thank-you notes (tests/recognition) -----------------------------------------------------------
+
+
+@pytest.fixture
+def make_note(org):
+    """make_note(**fields): a thank-you note from the outsider (Sales) to IT, written directly."""
+    from recognition.models import ThankYouNote
+
+    def _make(*, colleagues=(), **fields):
+        note = ThankYouNote.objects.create(
+            **{"sender": org.outsider, "department": org.it, "message": "Thanks for the quick fix."} | fields
+        )
+        note.colleagues.set(colleagues)
+        return note
+
+    return _make
+
+
+# --- nominations (tests/recognition) ---------------------------------------------------------------
+
+
+@pytest.fixture
+def by_nomination(db):
+    """An active criterion HR awards by nomination."""
+    from recognition.models import AwardCriterion
+
+    return AwardCriterion.objects.create(name="Above and Beyond", badge="heart", by_nomination=True)
+
+
+@pytest.fixture
+def make_nomination(org, by_nomination):
+    """make_nomination(**fields): a pending nomination by the outsider (Sales) of IT's colleague."""
+    from recognition.models import Nomination
+
+    def _make(**fields):
+        defaults = {
+            "criterion": by_nomination,
+            "department": org.it,
+            "employee": org.colleague,
+            "nominator": org.outsider,
+            "reason": "Stayed late to bring the order system back.",
+        }
+        return Nomination.objects.create(**defaults | fields)
+
+    return _make
+
+
+@pytest.fixture
+def panel_member(org):
+    """Sales' head, named to the nomination panel."""
+    from recognition.models import PanelMember
+
+    PanelMember.objects.create(employee=org.outsider_head)
+    return org.outsider_head

@@ -33,6 +33,7 @@ from django.utils.http import urlsafe_base64_encode
 from concerns.models import ClosureDate
 from departments.views import PENDING_IMPORT_KEY
 from improvements.models import ActionItem
+from recognition.models import AwardCriterion, Nomination, ThankYouNote
 from surveys.models import Cycle
 from tests.factories import (
     ALL_GOOD,
@@ -130,6 +131,37 @@ IMPORT_FILES = {
     "dependencies": "consumer_code,provider_code\nlegal,it\n",
     "parameters": "department_code,code,name,target,weight,description\nlegal,speed,Speed,4,1,Answers in a day.\n",
 }
+
+CRITERION_FIELDS = (
+    {"name": LINE, "description": PARAGRAPH, "badge": CHOICE}
+    | dict.fromkeys(
+        [
+            "min_index",
+            "min_improvement",
+            "min_front_line_mean",
+            "min_concerns_in_time_pct",
+            "min_action_feedback_pct",
+            "min_participation_pct",
+            "consecutive_cycles",
+            "min_responses",
+        ],
+        CHOICE,
+    )
+    | dict.fromkeys(["by_nomination", "active", "all_parameters_meet_target", "back_office_only"], CHECKBOX)
+)
+
+
+def criterion_post(name: str) -> dict:
+    """An award criterion as HR's form posts it: one measure, the rest left empty."""
+    return {
+        "name": name,
+        "description": "Answers fast.\r\n\tEvery time.",
+        "badge": "star",
+        "active": "on",
+        "min_index": "4.2",
+        "consecutive_cycles": "1",
+        "min_responses": "0",
+    }
 
 
 def later(days: int) -> str:
@@ -273,6 +305,84 @@ INPUTS: dict[str, Inputs] = {
     "scorecards:export_xlsx": Inputs(role="hr", kwargs={"cycle_id": "closed"}),
     "scorecards:organisation": Inputs(role="hr", get={"cycle": G_CYCLE, "cols": G_NUMBER}),
     "scorecards:recalculate": Inputs(role="hr", kwargs={"cycle_id": "closed"}, action=True),
+    "scorecards:awards_evaluate": Inputs(role="hr", kwargs={"cycle_id": "closed"}, action=True),
+    "recognition:criteria": Inputs(**NO_INPUT),
+    "recognition:criterion_create": Inputs(
+        role="hr", fields=CRITERION_FIELDS, valid=lambda w: criterion_post("Quick answers")
+    ),
+    "recognition:criterion_edit": Inputs(
+        role="hr",
+        kwargs={"pk": "criterion"},
+        fields=CRITERION_FIELDS,
+        valid=lambda w: criterion_post("Service Excellence"),
+    ),
+    # Thank-you notes: "choose" is the no-script step's button (shows the department's people).
+    "recognition:wall": Inputs(role="outsider", get={"department": G_CHOICE, "parameter": G_CHOICE, "page": G_NUMBER}),
+    "recognition:feed": Inputs(role="outsider"),
+    "recognition:thank": Inputs(
+        role="outsider",
+        fields={
+            "department": CHOICE,
+            "colleagues": CHOICE,
+            "parameter": CHOICE,
+            "message": PARAGRAPH,
+            "show_name": CHECKBOX,
+            "choose": CHECKBOX,
+            "next": NEXT,
+        },
+        valid=lambda w: {
+            "department": "it",
+            "colleagues": [w.org.colleague.pk],
+            "parameter": w.parameter.pk,
+            "message": "Fixed my laptop.\r\n\tThanks!",
+            "show_name": "on",
+            "next": "/departments/",
+        },
+        get={"department": G_CHOICE, "next": G_NEXT},
+    ),
+    "recognition:note_hide": Inputs(
+        role="hr",
+        kwargs={"pk": "note"},
+        fields={"reason": PARAGRAPH, "next": NEXT},
+        valid=lambda w: {"reason": "Personal insult.\r\n\tNot a thank-you.", "next": "/recognition/"},
+    ),
+    "recognition:preferences": Inputs(
+        role="head", fields={"weekly_digest": CHOICE}, valid=lambda w: {"weekly_digest": "yes"}
+    ),
+    # Nominations: "choose" is the no-script step's button; a review posts one of its three forms
+    # (approve here; decline and merge in tests/recognition); the panel adds, or removes one.
+    "recognition:nominate": Inputs(
+        role="outsider",
+        fields={
+            "criterion": CHOICE,
+            "department": CHOICE,
+            "employee": CHOICE,
+            "parameter": CHOICE,
+            "reason": PARAGRAPH,
+            "anonymous": CHECKBOX,
+            "choose": CHECKBOX,
+        },
+        valid=lambda w: {
+            "criterion": w.nomination.criterion_id,
+            "department": "it",
+            "employee": w.org.head.pk,
+            "parameter": w.parameter.pk,
+            "reason": "Fixed the network\r\n\tbefore the board meeting.",
+            "anonymous": "on",
+        },
+        get={"department": G_CHOICE},
+    ),
+    "recognition:my_nominations": Inputs(role="outsider", get={"page": G_NUMBER}),
+    "recognition:nominations": Inputs(role="hr", get={"show": G_CHOICE}),  # ?page= with show=decided only
+    "recognition:nomination_review": Inputs(
+        role="hr",
+        kwargs={"pk": "nomination"},
+        fields={"action": CHOICE, "citation": PARAGRAPH},
+        valid=lambda w: {"action": "approve", "citation": "For fixing the order system\r\n\tovernight."},
+    ),
+    "recognition:panel": Inputs(
+        role="hr", fields={"employee": CHOICE, "remove": CHOICE}, valid=lambda w: {"employee": w.org.colleague.pk}
+    ),
     "scorecards:action_list": Inputs(
         role="head", kwargs={"code": "it"}, get={"done_page": G_NUMBER, "dropped_page": G_NUMBER}
     ),
@@ -514,6 +624,15 @@ def world(org):
         closure=ClosureDate.objects.create(date=date(2026, 12, 25), name="Christmas"),
         **improvements_world(org),
         parameter=org.it.parameters.order_by("position").first(),
+        criterion=AwardCriterion.objects.create(name="Service Excellence", min_index=4),
+        note=ThankYouNote.objects.create(sender=org.outsider, department=org.it, message="Thanks!"),
+        nomination=Nomination.objects.create(
+            criterion=AwardCriterion.objects.create(name="Above and Beyond", by_nomination=True),
+            department=org.it,
+            employee=org.colleague,
+            nominator=org.outsider,
+            reason="Stayed late to fix the order system.",
+        ),
     )
 
 
@@ -530,7 +649,20 @@ def url_of(name: str, w) -> str:
     kwargs = {
         key: getattr(w, value).pk
         if value
-        in ("open", "closed", "draft", "concern", "closure", "action", "commitment", "suggestion", "parameter")
+        in (
+            "open",
+            "closed",
+            "draft",
+            "concern",
+            "closure",
+            "action",
+            "commitment",
+            "suggestion",
+            "parameter",
+            "criterion",
+            "note",
+            "nomination",
+        )
         else value
         for key, value in INPUTS[name].kwargs.items()
     }

@@ -6,7 +6,16 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-LAYERS = ["accounts", "departments", "improvements", "surveys", "concerns", "recognition", "scorecards", "portal"]  # lowest first
+LAYERS = [
+    "accounts",
+    "departments",
+    "improvements",
+    "surveys",
+    "concerns",
+    "recognition",
+    "scorecards",
+    "portal",
+]  # lowest first
 
 
 @pytest.mark.parametrize("app", LAYERS[:-1])

@@ -14,6 +14,7 @@ import pytest
 from django.urls import reverse
 
 from concerns.models import ClosureDate
+from recognition.models import AwardCriterion, Nomination, ThankYouNote
 from tests.factories import improvements_world, make_closed_cycle, make_concern, make_cycle
 from tests.resolver import site_url_names
 
@@ -78,6 +79,22 @@ MATRIX: dict[str, tuple[dict, dict[str, int]]] = {
     "scorecards:export_xlsx": ({"cycle_id": "closed"}, members(403, head=200, outsider_head=200, hr=200)),
     "scorecards:organisation": ({}, HR_ONLY),
     "scorecards:recalculate": ({"cycle_id": "closed"}, HR_ONLY_POST),
+    "scorecards:awards_evaluate": ({"cycle_id": "closed"}, HR_ONLY_POST),
+    "recognition:criteria": ({}, HR_ONLY),
+    "recognition:criterion_create": ({}, HR_ONLY),
+    "recognition:criterion_edit": ({"pk": "criterion"}, HR_ONLY),
+    # Thank-you notes and the wall: every member; hiding a note is HR's (a POST); heads choose their emails.
+    "recognition:wall": ({}, members(200)),
+    "recognition:feed": ({}, members(200)),
+    "recognition:thank": ({}, members(200)),
+    "recognition:note_hide": ({"pk": "note"}, HR_ONLY_POST),
+    "recognition:preferences": ({}, members(403, head=200, outsider_head=200)),
+    # Nominations: employees nominate; HR and the panel (tests/recognition) review; HR names the panel.
+    "recognition:nominate": ({}, members(200)),
+    "recognition:my_nominations": ({}, members(200)),
+    "recognition:nominations": ({}, HR_ONLY),
+    "recognition:nomination_review": ({"pk": "nomination"}, HR_ONLY),
+    "recognition:panel": ({}, HR_ONLY),
     # The pages that put scores and plans side by side (delegates: tests/scorecards/test_action_list.py).
     "scorecards:action_list": ({"code": "it"}, members(403, head=200, hr=200)),
     "scorecards:no_action": ({"code": "it", "parameter_id": "parameter"}, members(403, head=200)),
@@ -128,9 +145,11 @@ POST_ACTIONS = {
     "surveys:cycle_invite_new": "open",
     "surveys:cycle_remind": "open",
     "scorecards:recalculate": "closed",
+    "scorecards:awards_evaluate": "closed",
     "departments:org_import_confirm": None,
     "improvements:nudge": None,
     "improvements:template_delete": None,
+    "recognition:note_hide": None,
 }
 
 
@@ -149,6 +168,15 @@ def world(org):
         "closure": ClosureDate.objects.create(date=date(2026, 12, 25), name="Christmas"),
         **improvements_world(org),
         "parameter": org.it.parameters.order_by("position").first(),
+        "criterion": AwardCriterion.objects.create(name="Service Excellence", min_index=4),
+        "note": ThankYouNote.objects.create(sender=org.outsider, department=org.it, message="Thanks!"),
+        "nomination": Nomination.objects.create(
+            criterion=AwardCriterion.objects.create(name="Above and Beyond", by_nomination=True),
+            department=org.it,
+            employee=org.colleague,
+            nominator=org.outsider,
+            reason="Stayed late to fix the order system.",
+        ),
     }
 
 
@@ -206,6 +234,8 @@ def test_hr_actions_are_carried_out_for_hr(client, org, world, name):
         ("scorecards:action_list", {"code": "nope"}, "hr"),
         ("scorecards:no_action", {"code": "it", "parameter_id": 999999}, "head"),
         ("scorecards:export_scores", {"cycle_id": 999999}, "hr"),
+        ("recognition:criterion_edit", {"pk": 999999}, "hr"),
+        ("recognition:nomination_review", {"pk": 999999}, "hr"),
         ("scorecards:export_xlsx", {"cycle_id": 999999}, "head"),
         ("concerns:detail", {"pk": "00000000-0000-4000-8000-000000000000"}, "hr"),
         ("departments:delegates", {"code": "nope"}, "hr"),

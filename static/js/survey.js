@@ -118,18 +118,50 @@
     if (first) first.focus();
   });
 
+  // Right after a department's ratings are in: "Want to thank someone at …?" (the same markup as
+  // templates/surveys/_thanks_prompt.html), linking to the thank-you form and back here.
+  var thanksUrl = survey.dataset.thanksUrl;
+  var thanksSlot = document.querySelector("[data-survey-thanks]");
+  function thanksPrompt(section) {
+    var link = stepLink(section);
+    var name = link ? link.textContent : section.id;
+    var prompt = document.createElement("p");
+    prompt.className = "mt-2 mb-0";
+    prompt.setAttribute("data-thanks-prompt", "");
+    prompt.append("Want to thank someone at " + name + "? ");
+    var button = document.createElement("a");
+    button.className = "btn btn-sm btn-outline-primary ms-1";
+    button.href = thanksUrl + "?department=" + encodeURIComponent(section.id) +
+      "&next=" + encodeURIComponent(location.pathname + "#" + section.id);
+    button.textContent = "Say thank you";
+    var hidden = document.createElement("span");
+    hidden.className = "visually-hidden";
+    hidden.textContent = " to " + name;
+    button.append(hidden);
+    prompt.append(button);
+    return prompt;
+  }
+
   function answered(section, status, text) {
     section.dataset.status = status;
     var note = document.createElement("p");
     note.className = "alert mb-0 " + (status === "completed" ? "alert-success" : "alert-light border");
     note.textContent = text;
-    section.querySelector("[data-section-body]").replaceChildren(note);
+    var body = section.querySelector("[data-section-body]");
+    body.replaceChildren(note);
+    if (status === "completed" && thanksUrl) body.append(thanksPrompt(section));
     section.querySelector("[data-section-message]").replaceChildren();
     setBadge(section, status);
     updateProgress();
     var next = nextPending(section);
     message.textContent = text + (next ? "" : " That was the last one.");
     message.hidden = false;
+    // The prompt sits beside the message, not in it: the live region says what happened, only that.
+    if (thanksSlot) {
+      thanksSlot.replaceChildren();
+      if (status === "completed" && thanksUrl) thanksSlot.append(thanksPrompt(section));
+      thanksSlot.hidden = !thanksSlot.childElementCount;
+    }
     if (next) show(next, true);
     else showFinished();
   }

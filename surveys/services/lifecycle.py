@@ -16,7 +16,7 @@ from django.utils import timezone
 from survey_portal.celery import enqueue_on_commit
 
 from ..models import DRAFT_ERASED, EDITABLE_STATUSES, Cycle, Invitation
-from ..signals import cycle_finished
+from ..signals import cycle_finished, cycle_published
 from .errors import SurveyError
 from .invitations import action_feedback_snapshot, cycle_snapshot, invitations_create
 from .release import responses_release_all
@@ -107,13 +107,16 @@ def cycle_close(*, cycle_id: int) -> bool:
     return True
 
 
+@transaction.atomic
 def cycle_publish(*, cycle: Cycle) -> None:
-    """Publish a closed cycle's scorecards to every employee."""
+    """Publish a closed cycle's scorecards to every employee, and tell the apps above (cycle_published,
+    whose receivers enqueue their work after commit: scorecards evaluates the awards)."""
     if not Cycle.objects.filter(pk=cycle.pk, status=CycleStatus.CLOSED).update(
         status=CycleStatus.PUBLISHED, published_at=timezone.now()
     ):
         raise SurveyError("Only a closed cycle can be published.")
     cycle.refresh_from_db()
+    cycle_published.send(sender=Cycle, cycle_id=cycle.pk)
 
 
 PERIODS = {"monthly": 1, "quarterly": 3, "half-yearly": 6, "yearly": 12}

@@ -29,8 +29,8 @@ MAX_PAGES = 250  # the demo has about 220; a tour that passes this has found a f
 # Pages of one kind (one URL name: a concern, an action item, a scorecard) checked at most this many
 # times: the same template in several states, without touring every row of the demo.
 PER_KIND = 8
-# Not pages: signing out (a POST anyway), Django's admin (not ours) and downloads.
-SKIP = re.compile(r"^/(accounts/logout/|admin/)|\.(csv|xlsx)$")
+# Not pages: signing out (a POST anyway), Django's admin (not ours), downloads and the Atom feed.
+SKIP = re.compile(r"^/(accounts/logout/|admin/|recognition/feed/)|\.(csv|xlsx)$")
 BLOCKING = ("serious", "critical")
 SURVEY = re.compile(r"^/surveys/\d+/$")
 

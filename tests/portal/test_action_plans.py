@@ -190,4 +190,5 @@ def test_the_pages_with_plans_run_the_same_number_of_queries_as_the_data_grows(a
     for n in range(5):
         Commitment.objects.create(department=departments["it"], text=f"b{n}", due_on=TODAY, outcome="not_kept")
     large = queries(as_(team[who]), url)
-    assert large == small <= 18, (small, large)
+    # The charter page also reads the department's standing awards and recent thank-you notes.
+    assert large == small <= 19, (small, large)

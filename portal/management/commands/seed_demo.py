@@ -15,6 +15,9 @@ from departments import demo_data
 from departments.models import HR_GROUP_NAME
 from departments.org_import import CsvFile, org_import
 from improvements.demo import seed_improvements
+from recognition.demo import seed_criteria, seed_nominations, seed_notes
+from scorecards.awards import awards_evaluate
+from scorecards.reports import published_cycles
 from surveys.demo import seed_surveys
 
 DOMAIN = "acme.example"
@@ -103,6 +106,17 @@ class Command(BaseCommand):
             lines, receipt_codes = seed_concerns(demo_employee=logins["Employee (Sales)"])
         for line in lines:
             self.stdout.write(f"  {line}")
+        # The awards wall shows last cycle's awards: every published cycle evaluated, oldest first.
+        criteria = seed_criteria()
+        self.stdout.write(f"  award criteria: {len(criteria)}")
+        for line in seed_notes(demo_employee=logins["Employee (Sales)"], hr_email=logins["HR admin"]):
+            self.stdout.write(f"  {line}")
+        for line in seed_nominations(demo_employee=logins["Employee (Sales)"], hr_email=logins["HR admin"]):
+            self.stdout.write(f"  {line}")
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+            for cycle in reversed(list(published_cycles())):
+                evaluated = awards_evaluate(cycle=cycle)
+                self.stdout.write(f"  awards of “{cycle.name}”: {evaluated.awarded} new, {evaluated.kept} kept")
 
         width = max(len(role) for role in logins)
         self.stdout.write(self.style.SUCCESS(f"\nDemo logins (password for each: {DEMO_PASSWORD})"))

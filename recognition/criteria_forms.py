@@ -1,0 +1,112 @@
+"""HR's form for an award criterion: a rule of measures (combined with AND), or "by nomination"."""
+
+from __future__ import annotations
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Fieldset, Layout
+from django import forms
+from django.templatetags.static import static
+from django.utils.html import format_html
+
+from survey_portal.forms import PlainTextMixin, keep_existing_length
+
+from .models import BADGES, TEXT_MAX_LENGTH, AwardCriterion
+
+# The rule's measures: a number left empty (a box left unticked) is not part of the rule.
+MEASURES = [
+    "min_index",
+    "all_parameters_meet_target",
+    "min_improvement",
+    "min_front_line_mean",
+    "back_office_only",
+    "min_concerns_in_time_pct",
+    "min_action_feedback_pct",
+    "min_participation_pct",
+]
+# Also part of a rule, but with a default that asks nothing more (one cycle, any number of responses).
+QUALIFIERS = ["consecutive_cycles", "min_responses"]
+
+
+def measures_in_words(criterion: AwardCriterion) -> list[str]:
+    """The rule, one measure a line, as HR wrote it."""
+    words = []
+    for name in MEASURES:
+        value = getattr(criterion, name)
+        label = str(getattr(AwardCriterion._meta.get_field(name), "verbose_name", name))
+        if value is True:
+            words.append(
+                label[0].upper() + label[1:] if name != "back_office_only" else "Back-office departments only"
+            )
+        elif value is not None and value is not False:
+            words.append(f"{label[0].upper()}{label[1:]} {value}")
+    if words and criterion.consecutive_cycles > 1:
+        words.append(f"For {criterion.consecutive_cycles} consecutive cycles")
+    if words and criterion.min_responses:
+        words.append(f"With at least {criterion.min_responses} responses")
+    return words
+
+
+class BadgeSelect(forms.RadioSelect):
+    """Radio buttons, each labelled with its badge (the picture is decorative: the name is the label)."""
+
+
+def _badge_label(code: str, name: str):
+    return format_html(
+        '<img src="{}" alt="" width="28" height="28" class="me-1 align-middle"> {}',
+        static(f"badges/{code}.svg"),
+        name,
+    )
+
+
+class CriterionForm(PlainTextMixin, forms.ModelForm):
+    description = forms.CharField(required=False, max_length=TEXT_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 3}))
+
+    class Meta:
+        model = AwardCriterion
+        fields = ["name", "description", "badge", "by_nomination", "active", *MEASURES, *QUALIFIERS]
+        widgets = {"badge": BadgeSelect}
+        help_texts = {
+            "min_index": "1 to 5. Empty: not part of the rule.",
+            "min_improvement": "Points on the 1–5 scale, e.g. 0.3. Empty: not part of the rule.",
+            "min_front_line_mean": "1 to 5, from the shown cells of front-line rating departments only.",
+            "min_concerns_in_time_pct": "Both acknowledged and answered in time, in the cycle's quarter.",
+            "min_action_feedback_pct": "The share answering “yes”.",
+            "consecutive_cycles": "1: this cycle only.",
+            "min_responses": "0: any number from the anonymity threshold on.",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        keep_existing_length(self.fields["description"], self.instance.description)
+        self.fields["badge"].choices = [("", "No badge"), *((code, _badge_label(code, name)) for code, name in BADGES)]
+        self.fields["badge"].required = False
+        for name in ("min_index", "min_improvement", "min_front_line_mean"):
+            self.fields[name].widget.attrs.update({"step": "0.05", "inputmode": "decimal"})
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Fieldset("The award", "name", "description", "badge", "by_nomination", "active"),
+            Fieldset(
+                "The rule: every filled-in measure must hold",
+                HTML(
+                    '<p class="form-text">Leave a number empty, or a box unticked, and it is not part of the rule. '
+                    "A figure hidden for anonymity (too few responses) never earns an award.</p>"
+                ),
+                *MEASURES,
+                *QUALIFIERS,
+            ),
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        measures = [name for name in MEASURES if cleaned.get(name) not in (None, False)]
+        if cleaned.get("by_nomination"):
+            if measures:
+                raise forms.ValidationError(
+                    "A criterion awarded by nomination has no rule: empty the measures, or untick “by nomination”."
+                )
+        elif not measures:
+            raise forms.ValidationError(
+                "A criterion earned by rule needs at least one measure, or tick “by nomination”."
+            )
+        return cleaned

@@ -1,0 +1,169 @@
+"""Forms of nominations: nominating, and the reviewer's approve / decline / merge."""
+
+from __future__ import annotations
+
+from django import forms
+from django.db.models import Q
+
+from departments.models import Department, Employee, ServiceParameter
+from survey_portal.forms import PlainTextMixin
+from survey_portal.text import refused_character
+
+from .models import TEXT_MAX_LENGTH, AwardCriterion, Nomination
+
+NOT_ANONYMOUS_NOTICE = "HR and the review panel always see who nominated: nominations are not survey answers."
+OWN_DEPARTMENT = "Nominate another department, or a colleague in one: not your own department or yourself."
+DUPLICATE = "You already nominated them for this award, and that nomination is waiting for review."
+
+
+def pending_duplicate(*, nominator: Employee, criterion, department, employee) -> bool:
+    return Nomination.objects.filter(
+        nominator=nominator,
+        criterion=criterion,
+        department=department,
+        employee=employee,
+        status=Nomination.Status.PENDING,
+    ).exists()
+
+
+class NominateForm(PlainTextMixin, forms.Form):
+    """A nomination of a department, or of a named colleague in it, for an active criterion HR
+    awards by nomination. The colleagues and parameters offered are the chosen department's."""
+
+    criterion = forms.ModelChoiceField(queryset=AwardCriterion.objects.none(), empty_label=None, label="Award")
+    department = forms.ModelChoiceField(
+        queryset=Department.objects.none(),
+        to_field_name="code",
+        empty_label="— Choose a department —",
+        label="Department",
+    )
+    employee = forms.ModelChoiceField(
+        queryset=Employee.objects.none(),
+        required=False,
+        empty_label="— The whole department —",
+        label="A named colleague in it (optional)",
+    )
+    parameter = forms.ModelChoiceField(
+        queryset=ServiceParameter.objects.none(),
+        required=False,
+        empty_label="— None in particular —",
+        label="Which part of its charter? (optional)",
+    )
+    reason = forms.CharField(
+        max_length=TEXT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        label="Why they deserve it",
+        help_text="What did they do? At most 1000 characters.",
+    )
+    anonymous = forms.BooleanField(
+        required=False, label="Hide my name from the nominee", help_text=NOT_ANONYMOUS_NOTICE
+    )
+
+    def __init__(self, *args, nominator: Employee, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.nominator = nominator
+        self.fields["criterion"].queryset = AwardCriterion.objects.filter(  # type: ignore[attr-defined]
+            by_nomination=True, active=True
+        )
+        field = self.fields["department"]
+        field.queryset = Department.objects.active().order_by("name")  # type: ignore[attr-defined]
+        # Offered: every department but one's own (chosen anyway, it is refused with a reason).
+        field.choices = [  # type: ignore[attr-defined]
+            ("", "— Choose a department —"),
+            *((d.code, d.name) for d in field.queryset if d.pk != nominator.department_id),  # type: ignore[attr-defined]
+        ]
+        self.chosen = self._chosen_department()
+        if self.chosen is not None:
+            self.fields["employee"].queryset = (  # type: ignore[attr-defined]
+                Employee.objects.active()
+                .filter(department=self.chosen)
+                .exclude(pk=nominator.pk)
+                .select_related("user")
+                .order_by("user__first_name", "user__last_name")
+            )
+            self.fields["parameter"].queryset = ServiceParameter.objects.filter(  # type: ignore[attr-defined]
+                department=self.chosen, active=True
+            ).order_by("position", "name")
+
+    def _chosen_department(self) -> Department | None:
+        code = self.data.get("department") if self.is_bound else self.initial.get("department")
+        if not isinstance(code, str) or not code or len(code) > 50 or refused_character(code):
+            return None
+        return Department.objects.active().exclude(pk=self.nominator.department_id).filter(code=code).first()
+
+    def clean_department(self):
+        department = self.cleaned_data["department"]
+        if department.pk == self.nominator.department_id:
+            raise forms.ValidationError(OWN_DEPARTMENT, code="own_department")
+        return department
+
+    def clean(self):
+        data = super().clean()
+        criterion, department = data.get("criterion"), data.get("department")
+        if (
+            criterion is not None
+            and department is not None
+            and pending_duplicate(
+                nominator=self.nominator, criterion=criterion, department=department, employee=data.get("employee")
+            )
+        ):
+            raise forms.ValidationError(DUPLICATE, code="duplicate")
+        return data
+
+
+class ApproveForm(PlainTextMixin, forms.Form):
+    citation = forms.CharField(
+        max_length=TEXT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        label="Citation",
+        help_text="What the award says, in words: shown on the wall, the charter page and the scorecard.",
+    )
+
+
+class DeclineForm(PlainTextMixin, forms.Form):
+    decision_reason = forms.CharField(
+        max_length=TEXT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Reason for declining",
+        help_text="The nominator reads it.",
+    )
+
+
+class MergeForm(PlainTextMixin, forms.Form):
+    into = forms.ModelChoiceField(
+        queryset=Nomination.objects.none(), empty_label=None, label="Merge into the nomination"
+    )
+
+    def __init__(self, *args, nomination: Nomination, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["into"].queryset = (  # type: ignore[attr-defined]
+            Nomination.objects.filter(
+                # The same nominee: the same colleague, or (None: IS NULL) the same whole department.
+                Q(employee_id=nomination.employee_id),
+                status=Nomination.Status.PENDING,
+                criterion_id=nomination.criterion_id,
+                department_id=nomination.department_id,
+            )
+            .exclude(pk=nomination.pk)
+            .select_related("nominator__user")
+            .order_by("created_at")
+        )
+        self.fields["into"].label_from_instance = (  # type: ignore[attr-defined]
+            lambda n: f"Nomination {n.pk} by {n.nominator.full_name}, {n.created_at:%d %b %Y}"
+        )
+
+
+class PanelAddForm(PlainTextMixin, forms.Form):
+    employee = forms.ModelChoiceField(
+        queryset=Employee.objects.none(), empty_label="— Choose a colleague —", label="Colleague to name"
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["employee"].queryset = (
+            Employee.objects.active()
+            .filter(panel_membership=None)
+            .select_related("user", "department")
+            .order_by("user__first_name", "user__last_name")
+        )
+        self.fields["employee"].label_from_instance = lambda e: f"{e.full_name} ({e.department.name})"
