@@ -94,7 +94,7 @@ def acting_people(department: Department) -> list[Employee]:
     """Who answers for the department: its head and the delegates the head named (active ones)."""
     people = list(
         Employee.objects.active()
-        .filter(delegations__department=department)
+        .filter(delegations__department=department, department=department)  # delegates who still work there
         .select_related("user")
         .order_by("user__last_name")
     )

@@ -80,10 +80,11 @@ class Roles:
         """Active departments the head named them a delegate of (one query, asked by the pages that act)."""
         if self.employee is None:
             return frozenset()
+        # Only while they still work there: someone who moves department leaves its delegation behind.
         return frozenset(
-            Delegate.objects.filter(employee=self.employee, department__active=True).values_list(
-                "department_id", flat=True
-            )
+            Delegate.objects.filter(
+                employee=self.employee, department__active=True, department_id=self.employee.department_id
+            ).values_list("department_id", flat=True)
         )
 
     @cached_property
@@ -146,6 +147,14 @@ class Roles:
         """Write "no action, because …" for a parameter below target: its head only (it answers for
         the department, on its charter page; delegates propose actions instead)."""
         return self.heads(department)
+
+    def can_review_nomination(self, nomination) -> bool:
+        """A reviewer, unless the nomination is of them or by them (HR excepted): nobody awards
+        themselves, or learns who nominated them anonymously."""
+        if not self.can_review_nominations:
+            return False
+        mine = self.employee is not None and self.employee.pk in (nomination.employee_id, nomination.nominator_id)
+        return self.is_hr or not mine
 
     def can_name_delegates(self, department: Department) -> bool:
         return self.is_hr or self.heads(department)

@@ -6,12 +6,13 @@ from __future__ import annotations
 from itertools import groupby
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.shortcuts import get_object_or_404, redirect, render
 
 from departments.decorators import hr_required, member_required, reviewer_required
 from departments.models import Department
-from departments.roles import employee_of
+from departments.roles import employee_of, get_roles
 from survey_portal.query import query_choice, query_page
 
 from . import services
@@ -73,6 +74,9 @@ def nominations(request):
     listed = Nomination.objects.select_related(
         "criterion", "department", "employee__user", "nominator__user", "parameter"
     )
+    roles = get_roles(request)
+    if not roles.is_hr and roles.employee is not None:  # a panel member never reviews their own
+        listed = listed.exclude(employee=roles.employee).exclude(nominator=roles.employee)
     if show == "decided":
         decided = listed.exclude(status=Nomination.Status.PENDING).order_by("-reviewed_at", "-created_at")
         return render(
@@ -99,6 +103,8 @@ def nomination_review(request, pk: int):
         ),
         pk=pk,
     )
+    if not get_roles(request).can_review_nomination(nomination):
+        raise PermissionDenied("Nobody reviews a nomination of themselves, or one they made: HR does.")
     approve_form = ApproveForm(initial={"citation": nomination.reason})
     decline_form = DeclineForm()
     merge_form = MergeForm(nomination=nomination)

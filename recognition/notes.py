@@ -63,7 +63,10 @@ def note_counts_by_parameter(department: Department, *, since: datetime, until: 
 
 
 def start_of_today() -> datetime:
-    return timezone.make_aware(datetime.combine(timezone.localdate(), time.min))
+    """Midnight in the organisation's time zone: never the sender's, which they choose (a day that
+    starts whenever they like would lift the daily limit)."""
+    here = timezone.get_default_timezone()
+    return timezone.make_aware(datetime.combine(timezone.localdate(timezone=here), time.min), here)
 
 
 def sent_today(sender: Employee) -> int:

@@ -253,3 +253,14 @@ def test_the_same_wrong_code_counts_each_time_it_is_tried_and_a_right_one_opens_
     guesser = as_(org.colleague)
     wrong = receipts.new_code()
     assert [receipt_post(guesser, wrong).status_code for _ in range(6)] == [404] * 5 + [429]
+
+
+def test_a_delegate_who_moves_department_no_longer_acts_for_the_old_one(as_, org):
+    Delegate.objects.create(department=org.it, employee=org.colleague)
+    concern = make_concern(org.it, raised_by=org.outsider)
+    assert as_(org.colleague).get(reverse("concerns:department", args=["it"])).status_code == 200
+    org.colleague.department = org.hr_dept
+    org.colleague.save()
+    assert as_(org.colleague).get(reverse("concerns:department", args=["it"])).status_code == 403
+    assert as_(org.colleague).get(concern.get_absolute_url()).status_code == 403
+    assert org.colleague not in services.acting_people(org.it)

@@ -250,3 +250,20 @@ def test_the_nomination_partial_hides_an_anonymous_nominator_from_everyone_but_r
     named = make_nomination(employee=None, status=Nomination.Status.APPROVED)
     shown = render_to_string("recognition/_nomination.html", {"nomination": named, "can_see_nominator": False})
     assert org.outsider.full_name in shown
+
+
+def test_a_panel_member_never_reviews_a_nomination_of_themselves_or_by_themselves(
+    login, org, panel_member, make_nomination
+):
+    of_them = make_nomination(employee=panel_member, department=org.sales, nominator=org.hr)
+    by_them = make_nomination(nominator=panel_member, anonymous=True)
+    other = make_nomination()
+    client = login(panel_member)
+    for mine in (of_them, by_them):
+        assert client.get(reverse("recognition:nomination_review", args=[mine.pk])).status_code == 403
+    assert client.get(reverse("recognition:nomination_review", args=[other.pk])).status_code == 200
+    listed = client.get(reverse("recognition:nominations")).content.decode()
+    assert (
+        f"/recognition/nominations/{of_them.pk}/" not in listed and f"/recognition/nominations/{other.pk}/" in listed
+    )
+    assert login(org.hr).get(reverse("recognition:nomination_review", args=[of_them.pk])).status_code == 200

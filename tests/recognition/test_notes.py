@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zoneinfo
 from datetime import timedelta
 
 import pytest
@@ -161,3 +162,26 @@ def test_a_head_chooses_the_weekly_digest(login, org):
 
 def test_the_preferences_are_for_heads_only(login, org):
     assert login(org.colleague).get(reverse("recognition:preferences")).status_code == 403
+
+
+def test_the_daily_limit_counts_the_organisations_day_whatever_time_zone_the_sender_picks(
+    login, org, make_note, settings
+):
+    now = timezone.now()
+    zones = [f"Etc/GMT{offset:+d}" for offset in range(-14, 13)]
+
+    def hour_in(name: str) -> int:
+        return timezone.localtime(now, zoneinfo.ZoneInfo(name)).hour
+
+    settings.TIME_ZONE = next(name for name in zones if 3 <= hour_in(name) <= 20)  # the day began hours ago
+    for _ in range(10):
+        make_note()
+    ThankYouNote.objects.update(created_at=now - timedelta(hours=1))  # sent earlier today
+    client = login(org.outsider)
+    # The sender picks a zone whose day began less than an hour ago: its "today" holds none of the ten.
+    assert (
+        client.post(reverse("time_zone"), {"time_zone": next(n for n in zones if hour_in(n) == 0)}).status_code == 204
+    )
+    response = client.post(THANK, post(org))
+    assert response.status_code == 200 and notes.TOO_MANY_NOTES in response.content.decode()
+    assert ThankYouNote.objects.count() == 10
