@@ -77,6 +77,12 @@ def closures_from(start: date) -> set[date]:
     return set(ClosureDate.objects.filter(date__gte=start).values_list("date", flat=True))
 
 
+def overdue_q(now) -> Q:
+    """Past its time: not acknowledged by its acknowledgement deadline, or not answered by its answer
+    deadline. The one definition every list, count and figure uses."""
+    return Q(status=Concern.Status.OPEN, acknowledge_by__lt=now) | Q(status__in=Concern.WAITING, answer_by__lt=now)
+
+
 class ConcernQuerySet(models.QuerySet):
     def of(self, department: Department) -> ConcernQuerySet:
         return self.filter(department=department)
@@ -86,10 +92,7 @@ class ConcernQuerySet(models.QuerySet):
         return self.filter(status__in=Concern.WAITING)
 
     def overdue(self, now=None) -> ConcernQuerySet:
-        now = now or timezone.now()
-        return self.filter(
-            Q(status=Concern.Status.OPEN, acknowledge_by__lt=now) | Q(status__in=Concern.WAITING, answer_by__lt=now)
-        )
+        return self.filter(overdue_q(now or timezone.now()))
 
     def raised_by_employee(self, employee: Employee) -> ConcernQuerySet:
         return self.filter(raised_by=employee, anonymous=False)
@@ -198,6 +201,7 @@ class Concern(models.Model):
         return (timezone.localtime(self.answer_by) - timedelta(microseconds=1)).date()
 
     def overdue_now(self, now=None) -> bool:
+        """The row's side of overdue_q: the Overdue badge."""
         now = now or timezone.now()
         if self.status == self.Status.OPEN and self.acknowledge_by < now:
             return True

@@ -11,7 +11,7 @@ from typing import Any
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from .models import Concern
+from .models import Concern, overdue_q
 
 
 @dataclass
@@ -61,11 +61,7 @@ def figures(start: date, end: date, department_ids=None, now=None) -> dict[int, 
             answered_due=Count("pk", filter=answered_due),
             answered_in_time=Count("pk", filter=Q(answered_in_time=True)),
             waiting=Count("pk", filter=Q(status__in=Concern.WAITING)),
-            overdue=Count(
-                "pk",
-                filter=Q(status=Concern.Status.OPEN, acknowledge_by__lt=now)
-                | Q(status__in=Concern.WAITING, answer_by__lt=now),
-            ),
+            overdue=Count("pk", filter=overdue_q(now)),
             **{f"rated_{value}": Count("pk", filter=Q(rating=value)) for value in Concern.Rating.values},
         )
         .order_by()
@@ -111,7 +107,7 @@ def recent_quarters(count: int = 8, today: date | None = None) -> list[tuple[str
 def waiting_by_department(department_ids, now=None) -> dict[int, tuple[int, int]]:
     """{department id: (waiting for an answer, of which overdue)}: one query, for the heads' home."""
     now = now or timezone.now()
-    overdue = Q(status=Concern.Status.OPEN, acknowledge_by__lt=now) | Q(status__in=Concern.WAITING, answer_by__lt=now)
+    overdue = overdue_q(now)
     rows = (
         Concern.objects.waiting()
         .filter(department_id__in=department_ids)
@@ -125,7 +121,7 @@ def waiting_by_department(department_ids, now=None) -> dict[int, tuple[int, int]
 def organisation_summary(now=None) -> dict[str, int]:
     """HR's home: concerns overdue, and sent back to HR, across the organisation (one query)."""
     now = now or timezone.now()
-    overdue = Q(status=Concern.Status.OPEN, acknowledge_by__lt=now) | Q(status__in=Concern.WAITING, answer_by__lt=now)
+    overdue = overdue_q(now)
     return Concern.objects.aggregate(
         overdue=Count("pk", filter=overdue), with_hr=Count("pk", filter=Q(status=Concern.Status.WITH_HR))
     )

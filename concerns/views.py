@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, IntegerField, Q, Value, When
+from django.db.models import Case, IntegerField, Value, When
 from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -39,7 +39,7 @@ from .forms import (
     ReopenForm,
     ResponseTimesForm,
 )
-from .models import ClosureDate, Concern, ResponseTimes
+from .models import ClosureDate, Concern, ResponseTimes, overdue_q
 from .services import ConcernError
 
 RECEIPT_WINDOW = 3600
@@ -423,9 +423,8 @@ def _filtered(concerns, show: str):
 
 
 def _overdue_first(concerns, now):
-    overdue = Q(status=Concern.Status.OPEN, acknowledge_by__lt=now) | Q(status__in=Concern.WAITING, answer_by__lt=now)
     return concerns.annotate(
-        late=Case(When(overdue, then=Value(0)), default=Value(1), output_field=IntegerField())
+        late=Case(When(overdue_q(now), then=Value(0)), default=Value(1), output_field=IntegerField())
     ).order_by("late", "answer_by")
 
 

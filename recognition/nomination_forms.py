@@ -7,8 +7,8 @@ from django.db.models import Q
 
 from departments.models import Department, Employee, ServiceParameter
 from survey_portal.forms import PlainTextMixin
-from survey_portal.text import refused_character
 
+from .forms import ChosenDepartmentMixin
 from .models import TEXT_MAX_LENGTH, AwardCriterion, Nomination
 
 NOT_ANONYMOUS_NOTICE = "HR and the review panel always see who nominated: nominations are not survey answers."
@@ -26,7 +26,7 @@ def pending_duplicate(*, nominator: Employee, criterion, department, employee) -
     ).exists()
 
 
-class NominateForm(PlainTextMixin, forms.Form):
+class NominateForm(ChosenDepartmentMixin, PlainTextMixin, forms.Form):
     """A nomination of a department, or of a named colleague in it, for an active criterion HR
     awards by nomination. The colleagues and parameters offered are the chosen department's."""
 
@@ -59,37 +59,13 @@ class NominateForm(PlainTextMixin, forms.Form):
         required=False, label="Hide my name from the nominee", help_text=NOT_ANONYMOUS_NOTICE
     )
 
+    people_field = "employee"
+
     def __init__(self, *args, nominator: Employee, **kwargs):
         super().__init__(*args, **kwargs)
         self.nominator = nominator
-        self.fields["criterion"].queryset = AwardCriterion.objects.filter(  # type: ignore[attr-defined]
-            by_nomination=True, active=True
-        )
-        field = self.fields["department"]
-        field.queryset = Department.objects.active().order_by("name")  # type: ignore[attr-defined]
-        # Offered: every department but one's own (chosen anyway, it is refused with a reason).
-        field.choices = [  # type: ignore[attr-defined]
-            ("", "— Choose a department —"),
-            *((d.code, d.name) for d in field.queryset if d.pk != nominator.department_id),  # type: ignore[attr-defined]
-        ]
-        self.chosen = self._chosen_department()
-        if self.chosen is not None:
-            self.fields["employee"].queryset = (  # type: ignore[attr-defined]
-                Employee.objects.active()
-                .filter(department=self.chosen)
-                .exclude(pk=nominator.pk)
-                .select_related("user")
-                .order_by("user__first_name", "user__last_name")
-            )
-            self.fields["parameter"].queryset = ServiceParameter.objects.filter(  # type: ignore[attr-defined]
-                department=self.chosen, active=True
-            ).order_by("position", "name")
-
-    def _chosen_department(self) -> Department | None:
-        code = self.data.get("department") if self.is_bound else self.initial.get("department")
-        if not isinstance(code, str) or not code or len(code) > 50 or refused_character(code):
-            return None
-        return Department.objects.active().exclude(pk=self.nominator.department_id).filter(code=code).first()
+        self.fields["criterion"].queryset = AwardCriterion.objects.filter(by_nomination=True, active=True)
+        self.offer_department(nominator)
 
     def clean_department(self):
         department = self.cleaned_data["department"]

@@ -6,14 +6,14 @@ from django import forms
 
 from departments.models import Department, Employee, ServiceParameter
 from survey_portal.forms import PlainTextMixin
-from survey_portal.text import refused_character
 
+from .forms import ChosenDepartmentMixin
 from .models import TEXT_MAX_LENGTH, NotePreference
 
 UNNAMED_NOTICE = "An unnamed note still records who sent it, for abuse handling only: HR alone can see it."
 
 
-class ThankForm(PlainTextMixin, forms.Form):
+class ThankForm(ChosenDepartmentMixin, PlainTextMixin, forms.Form):
     """A note to a department, or to named colleagues in it. The colleagues and parameters offered
     are the chosen department's (read from the posted or linked department), so one of another
     department is not a valid choice."""
@@ -45,34 +45,12 @@ class ThankForm(PlainTextMixin, forms.Form):
     )
     show_name = forms.BooleanField(required=False, initial=True, label="Show my name", help_text=UNNAMED_NOTICE)
 
+    people_field = "colleagues"
+
     def __init__(self, *args, sender: Employee, **kwargs):
         super().__init__(*args, **kwargs)
         self.sender = sender
-        field = self.fields["department"]
-        field.queryset = Department.objects.active().order_by("name")  # type: ignore[attr-defined]
-        # Offered: every department but one's own (chosen anyway, it is refused with a reason).
-        field.choices = [  # type: ignore[attr-defined]
-            ("", "— Choose a department —"),
-            *((d.code, d.name) for d in field.queryset if d.pk != sender.department_id),  # type: ignore[attr-defined]
-        ]
-        self.chosen = self._chosen_department()
-        if self.chosen is not None:
-            self.fields["colleagues"].queryset = (  # type: ignore[attr-defined]
-                Employee.objects.active()
-                .filter(department=self.chosen)
-                .exclude(pk=sender.pk)
-                .select_related("user")
-                .order_by("user__first_name", "user__last_name")
-            )
-            self.fields["parameter"].queryset = ServiceParameter.objects.filter(  # type: ignore[attr-defined]
-                department=self.chosen, active=True
-            ).order_by("position", "name")
-
-    def _chosen_department(self) -> Department | None:
-        code = self.data.get("department") if self.is_bound else self.initial.get("department")
-        if not isinstance(code, str) or not code or len(code) > 50 or refused_character(code):
-            return None  # not a code: the field says so (and PostgreSQL refuses a NUL in a query)
-        return Department.objects.active().filter(code=code).first()
+        self.offer_department(sender)
 
     def clean(self):
         data = super().clean()
