@@ -6,7 +6,7 @@ RUN pip install --no-cache-dir -r requirements.txt
 COPY . .
 # collectstatic needs settings to load, not real secrets.
 RUN DJANGO_SECRET_KEY=build-only python manage.py collectstatic --noinput
-RUN useradd --create-home portal && chown -R portal /app/var
+RUN useradd --create-home portal && mkdir -p /app/var/media && chown -R portal /app/var
 USER portal
 EXPOSE 8000
 CMD ["bin/web"]

@@ -79,6 +79,7 @@ bench: $(VENV)/.dev $(KEY_FILE)
 	$(WITH_KEY) $(BIN)/python benchmarks/import_org.py
 	$(WITH_KEY) $(BIN)/python benchmarks/open_cycle.py
 	$(WITH_KEY) $(BIN)/python benchmarks/aggregate.py
+	$(WITH_KEY) $(BIN)/python benchmarks/bench_value_chain.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -9,11 +9,10 @@ import logging
 from datetime import datetime
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from departments.models import HR_PERMISSION
+from departments.roles import hr_admin_emails
 
 from . import workdays
 from .models import Concern, ConcernReminder, ResponseTimes, closures_from
@@ -33,20 +32,6 @@ def _milestones(concern: Concern, clock: str, days: int, closures) -> list[tuple
         span = days + ESCALATE_AFTER_DAYS if share is None else days * share
         found.append((f"{clock}-{kind}", workdays.moment_after(start, span, closures), who))
     return found
-
-
-def _hr_emails() -> list[str]:
-    app_label, codename = HR_PERMISSION.split(".")
-    users = get_user_model().objects.filter(is_active=True).exclude(email="")
-    return sorted(
-        {
-            user.email
-            for user in users.filter(
-                groups__permissions__codename=codename, groups__permissions__content_type__app_label=app_label
-            )
-        }
-        | set(users.filter(is_superuser=True).values_list("email", flat=True))
-    )
 
 
 def due_reminders(now=None) -> list[tuple[Concern, str, str]]:
@@ -99,7 +84,7 @@ def concern_reminders_send(now=None) -> int:
                 else [p.email for p in acting_people(concern.department)]
             )
         else:
-            to = _hr_emails()
+            to = hr_admin_emails()
         what = WORDS[step].format(verb=verb)
         try:
             _email(

@@ -156,6 +156,30 @@ class Roles:
         mine = self.employee is not None and self.employee.pk in (nomination.employee_id, nomination.nominator_id)
         return self.is_hr or not mine
 
+    def can_manage_kpis(self, department: Department) -> bool:
+        """Define its measured service levels (KPIs), part of its charter: HR and its head."""
+        return self.can_edit_charter(department)
+
+    def can_upload_kpi_values(self, department: Department) -> bool:
+        """Upload its measured KPI values: HR (any department), its head and delegates."""
+        return self.is_hr or self.can_act_for(department)
+
+    @property
+    def can_upload_kpi_values_somewhere(self) -> bool:
+        """The KPI upload page: HR, and whoever acts for a department (a query for non-HR)."""
+        return self.is_hr or bool(self.acting_departments)
+
+    @property
+    def kpi_upload_departments(self) -> list[Department] | None:
+        """The departments whose KPI values this person may upload: None for every one (HR)."""
+        return None if self.is_hr else self.acting_departments
+
+    @property
+    def can_see_auditors(self) -> bool:
+        """Who carried out a mystery-shopping audit and on which day: HR only (the audited
+        department reads months; the auditor their own audits)."""
+        return self.is_hr
+
     def can_name_delegates(self, department: Department) -> bool:
         return self.is_hr or self.heads(department)
 
@@ -164,6 +188,12 @@ class Roles:
         """Results of closed cycles before HR publishes them: heads and HR (everyone else reads
         published ones only)."""
         return self.is_hr or self.is_head
+
+    @property
+    def can_read_unpublished_organisation(self) -> bool:
+        """Every department's results of a closed cycle before it is published (the heatmap, the
+        value chain's figures): HR only; a head reads only their own department's until then."""
+        return self.is_hr
 
     @property
     def can_export_results(self) -> bool:
@@ -213,3 +243,28 @@ def employee_of(request) -> Employee:
     if employee is None:
         raise PermissionDenied("This page is for employees.")
     return employee
+
+
+def can_audit(employee: Employee, department: Department) -> bool:
+    """Whether someone may carry out a mystery-shopping audit of the department: an active employee
+    outside it, never its head or one of its delegates (they would be auditing themselves). Asked
+    when HR schedules the audit and again when the auditor records it (one query for delegates)."""
+    if not employee.active or not employee.user.is_active:
+        return False
+    if employee.department_id == department.pk or department.head_id == employee.pk:
+        return False
+    return not Delegate.objects.filter(department=department, employee=employee).exists()
+
+
+def hr_admin_emails() -> list[str]:
+    """Every active HR admin's address (the HR permission through a group, or a superuser), sorted:
+    whom HR's emails (escalations, digests) go to."""
+    app_label, codename = HR_PERMISSION.split(".")
+    users = get_user_model().objects.filter(is_active=True).exclude(email="")
+    through_group = users.filter(
+        groups__permissions__codename=codename, groups__permissions__content_type__app_label=app_label
+    )
+    return sorted(
+        set(through_group.values_list("email", flat=True))
+        | set(users.filter(is_superuser=True).values_list("email", flat=True))
+    )

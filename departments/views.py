@@ -2,11 +2,12 @@ from __future__ import annotations
 
 import base64
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.views.decorators.http import require_POST
 
 from departments.decorators import hr_required, member_required
@@ -31,7 +32,12 @@ def directory(request):
         departments = departments.filter(Q(name__icontains=query) | Q(code__icontains=query))
     if front_line_only:
         departments = departments.filter(front_line=True)
-    context = {"page": query_page(request, departments, 24), "query": query, "front_line_only": front_line_only}
+    context = {
+        "page": query_page(request, departments, 24),
+        "query": query,
+        "front_line_only": front_line_only,
+        "value_chain_url": resolve_url(settings.VALUE_CHAIN_URL),
+    }
     return render(request, "departments/directory.html", context)
 
 

@@ -2,13 +2,14 @@
 
 Who may call what is checked by the views (departments.roles: can_act_for, is_hr); these check
 what is written. Every action item write keeps its history (django-simple-history) in the name of
-the person given, or of the signed-in user when none is given.
+the person given; when none is given, a new item's history names nobody (it was raised by rule) and
+the other writes name the signed-in user.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime, time
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -73,6 +74,14 @@ def _apply_status(item: ActionItem, status: str, dropped_reason: str, today: dat
     item.status = status
 
 
+def owners_by_rule(department: Department) -> list[Employee]:
+    """Who owns an action item a rule raises (a KPI breach, a failed audit check): the department's
+    head, else its delegates; nobody when it has neither (the raising app shows HR)."""
+    people = possible_owners(department).select_related("user")
+    head = [person for person in people if person.pk == department.head_id]
+    return head or list(people.filter(delegations__department=department))
+
+
 @transaction.atomic
 def action_create(
     *,
@@ -88,6 +97,7 @@ def action_create(
     dropped_reason: str = "",
     template: ActionTemplate | None = None,
     today: date | None = None,
+    dated_on: date | None = None,
 ) -> ActionItem:
     """Add an action item to the department's plan and return it.
 
@@ -96,7 +106,10 @@ def action_create(
     department's charter; `owners` at least one of its active people, its head or its delegates;
     a dropped item needs `dropped_reason`; a done one is dated `today` (default: the local date).
     Raises ValidationError (with the field it is about) and writes nothing when any is wrong.
-    Atomic; its history names `author`.
+    Atomic; its history names `author`, and nobody when `author` is None (an item another app raises
+    by rule, such as a mystery-shopping audit: never the signed-in user whose request raised it).
+    `dated_on` dates the item and its history at the start of that day instead of now: what a
+    rule raises in someone's request must not carry the request's moment.
     """
     parameters, owners = list(parameters), list(owners)
     _check(
@@ -117,9 +130,19 @@ def action_create(
         created_by=author,
     )
     _apply_status(item, status, dropped_reason, today or timezone.localdate())
-    if author is not None:
-        item._history_user = author.user  # type: ignore[attr-defined]
+    # Set even when None: otherwise simple-history's middleware would name the request's user, in
+    # the item's row and in the rows its parameters and owners add below.
+    item._history_user = author.user if author is not None else None  # type: ignore[attr-defined]
+    if dated_on is not None:
+        # Raised by rule in someone's request (an auditor's submit): dated as the caller says, at
+        # the start of that day in the organisation's time zone (not the requester's), in its row
+        # and its history, so that neither the moment nor the zone points at whose request it was.
+        day_start = timezone.make_aware(datetime.combine(dated_on, time.min), timezone.get_default_timezone())
+        item._history_date = day_start  # type: ignore[attr-defined]
     item.save()
+    if dated_on is not None:
+        ActionItem.objects.filter(pk=item.pk).update(created_at=day_start)
+        item.created_at = day_start
     item.parameters.set(parameters)
     item.owners.set(owners)
     return item

@@ -44,6 +44,17 @@ FIXED = {
     "recognition:criteria": "award_criteria",
     "recognition:criterion_create": "award_criteria",
     "recognition:criterion_edit": "award_criteria",
+    "scorecards:value_chain": "departments",
+    "scorecards:value_chain_table": "departments",
+    "kpis:hr": "kpis",
+    "audits:hr": "audits",
+    "audits:templates": "audits",
+    "audits:template_create": "audits",
+    "audits:template_edit": "audits",
+    "audits:schedule": "audits",
+    "audits:detail": "audits",
+    "audits:mine": "my_surveys",
+    "audits:record": "my_surveys",
 }
 # Reviewing nominations: under Follow-up for HR; a panel member's bar has no Follow-up menu.
 REVIEW_PAGES = {"recognition:nominations", "recognition:nomination_review"}
@@ -56,6 +67,10 @@ DEPARTMENT_PAGES = {
     "departments:charter_edit": ("manage_departments", "departments"),
     "departments:delegates": ("manage_departments", "departments"),
     "concerns:department": ("concerns", "my_concerns"),
+    "kpis:department": ("kpis", "departments"),
+    "kpis:create": ("kpis", "departments"),
+    "kpis:edit": ("kpis", "departments"),
+    "kpis:upload": ("kpis", "my_surveys"),
 }
 
 

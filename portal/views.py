@@ -8,11 +8,14 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
+from audits.models import Audit
 from concerns import reports as concern_reports
+from departments.chain import chain_of
 from departments.decorators import head_required, hr_required, member_required
 from departments.models import Department, Employee, active_charter_prefetch
 from departments.roles import department_for, employee_of, get_roles
 from improvements.models import ActionItem, Commitment, ProgressUpdate
+from kpis.reports import attention_counts
 from recognition import notes as recognition_notes
 from recognition.models import Award
 from scorecards import plans
@@ -41,6 +44,7 @@ def charter(request, code: str):
     roles = get_roles(request)
     parameters = list(department.charter_queryset())
     published = latest_published(department)
+    chain = chain_of(department)
     for parameter in parameters:
         parameter.published = published.parameters.get(parameter.code) if published else None  # type: ignore[attr-defined]  # for the template
     context = {
@@ -48,9 +52,11 @@ def charter(request, code: str):
         "parameters": parameters,
         "published": published,
         "can_read_scorecard": roles.can_read_scorecard(department),
-        # A DepartmentQuerySet manager, which django-stubs does not see on a forward many-to-many.
-        "providers": department.providers.active().order_by("name"),  # type: ignore[attr-defined]
-        "consumers": department.consumers.active().order_by("name"),
+        # Whom it depends on, whom it serves, and the front-line departments it ultimately serves
+        # (each by its shortest chain): one query over the dependencies.
+        "providers": chain.providers,
+        "consumers": chain.consumers,
+        "reach": chain.reach,
         "can_edit_charter": roles.can_edit_charter(department),
         "can_follow": roles.can_follow(department),
         "can_act": roles.can_act_for(department),
@@ -178,8 +184,14 @@ def hr_home(request):
         "to_publish": list(Cycle.objects.filter(status=Cycle.Status.CLOSED).order_by("-closes_at")),
         "actions": plans.summary(cycles_visible_to(roles), timezone.localdate()),
         "concerns": concern_reports.organisation_summary(),
+        "measures": _measures_summary(timezone.localdate()),
     }
     return render(request, "portal/hr_home.html", context)
+
+
+def _measures_summary(today) -> dict[str, int]:
+    """HR home's counts of measured service: KPIs missing or below their level, overdue audits."""
+    return attention_counts(today) | {"overdue_audits": Audit.objects.overdue(today).count()}
 
 
 def my_surveys(request):
@@ -221,6 +233,11 @@ def my_surveys(request):
         "published_cycle_id": published_cycles().values_list("pk", flat=True).first(),
         "departments_rated": SimpleLazyObject(lambda: _departments_rated(employee.department)),
         "notes_received": list(recognition_notes.notes_received_by(employee)[:RECENT_NOTES]),
+        "today": timezone.localdate(),
+        # Mystery-shopping audits HR asked this person to make: theirs alone, never cached.
+        "audits_to_do": list(
+            Audit.objects.assigned_to(employee).scheduled().select_related("department").order_by("due_on")
+        ),
     }
     return render(request, "portal/my_surveys.html", context)
 

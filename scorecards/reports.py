@@ -21,11 +21,12 @@ from surveys.models import Cycle, Response
 from .models import DepartmentScore, HeatmapCell, ParameterScore, Participation
 
 
-def cycles_visible_to(roles: Roles) -> QuerySet[Cycle]:
+def cycles_visible_to(roles: Roles, *, organisation_wide: bool = False) -> QuerySet[Cycle]:
     """Cycles whose results this person may read, newest first.
 
     HR and heads: finished cycles (an open cycle has no results: see services.cycle_aggregate).
-    Everyone else: published cycles only.
+    Everyone else: published cycles only. `organisation_wide`, for pages that show every
+    department's figures (the value chain): finished cycles for HR, published ones for the rest.
     """
     cycles = (
         Cycle.objects.finished()
@@ -33,7 +34,7 @@ def cycles_visible_to(roles: Roles) -> QuerySet[Cycle]:
         .select_related("result")
         .order_by("-opens_at")
     )
-    if roles.can_read_unpublished_results:
+    if roles.can_read_unpublished_organisation or (roles.can_read_unpublished_results and not organisation_wide):
         return cycles
     return cycles.filter(status=Cycle.Status.PUBLISHED)
 

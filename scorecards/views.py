@@ -25,9 +25,9 @@ from survey_portal.celery import enqueue
 from survey_portal.query import query_int
 from surveys.models import Cycle
 
-from . import exports, plans, reports
+from . import exports, measured, plans, reports
 from .forms import NoActionForm
-from .models import CycleResult, DepartmentScore
+from .models import CycleResult, DepartmentScore, ParameterScore
 from .tasks import awards_evaluate_task, cycle_aggregate_task
 
 
@@ -75,6 +75,16 @@ def scorecard(request, code: str):
         if not roles.is_hr:
             awards = awards.standing()
         context["awards"] = list(awards.select_related("criterion", "employee__user", "cycle").order_by("-awarded_at"))
+        # KPIs and audits arrive between two calculations of the results: read every time. The
+        # latest cycle shows the newest of them; an earlier one what was known when it closed.
+        latest = context["latest_cycle"] = cycle.pk == cycles[0].pk
+        context["measured"] = measured.measured(
+            department,
+            cycle,
+            list(ParameterScore.objects.filter(cycle=cycle, department=department)),
+            latest=latest,
+            for_hr=roles.can_see_auditors,
+        )
     return render(request, "scorecards/scorecard.html", context)
 
 

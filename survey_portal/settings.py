@@ -79,6 +79,8 @@ INSTALLED_APPS = [
     "surveys",
     "concerns",
     "recognition",
+    "kpis",
+    "audits",
     "scorecards",
     "portal",
 ]
@@ -171,6 +173,8 @@ RESULTS_URL = "scorecards:organisation"
 ACTION_PLAN_URL = "scorecards:action_list"
 # The thank-you form (recognition), offered by the survey page right after a department's section.
 THANKS_URL = "recognition:thank"
+# The value chain map (scorecards), linked from the department directory.
+VALUE_CHAIN_URL = "scorecards:value_chain"
 ABSOLUTE_URL_OVERRIDES = {
     "departments.department": lambda department: reverse("portal:charter", args=[department.code])
 }
@@ -343,6 +347,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "recognition.tasks.notes_digest_task",
         "schedule": crontab(minute=0, hour=8, day_of_week="mon"),
     },
+    "kpi-breaches-sweep": {
+        "task": "kpis.tasks.kpi_breaches_sweep_task",
+        "schedule": crontab(minute=15, hour=6),
+    },
+    "audits-overdue-digest": {
+        "task": "audits.tasks.overdue_digest_task",
+        "schedule": crontab(minute=45, hour=7),
+    },
+    "audits-findings-to-heads": {
+        "task": "audits.tasks.findings_tell_heads_task",
+        "schedule": crontab(minute=40, hour=7),
+    },
 }
 
 # Surveys
@@ -359,6 +375,13 @@ RESPONSE_RETENTION_YEARS = env_int("RESPONSE_RETENTION_YEARS", 5)
 
 # Organisation import: the largest CSV file accepted from the upload page.
 ORG_IMPORT_MAX_UPLOAD_MB = env_int("ORG_IMPORT_MAX_UPLOAD_MB", 20)
+
+# Uploaded files (audit attachments): never served as static files; each app serves its own through
+# a view that checks who asks (audits:attachment).
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", str(VAR_DIR / "media")))
+# Mystery-shopping audits: the largest attachment (an image or a PDF), and how many an audit holds.
+AUDIT_ATTACHMENT_MAX_BYTES = env_int("AUDIT_ATTACHMENT_MAX_BYTES", 5 * 1024 * 1024)
+AUDIT_ATTACHMENTS_MAX = env_int("AUDIT_ATTACHMENTS_MAX", 5)
 
 # Logs: JSON lines (LOG_FORMAT=json, the default without debug) or plain text (debug's default).
 LOG_FORMAT = os.environ.get("LOG_FORMAT", "plain" if DEBUG else "json")

@@ -9,6 +9,8 @@ urlpatterns = [
     path("", include("surveys.urls")),
     path("", include("concerns.urls")),
     path("", include("recognition.urls")),
+    path("", include("kpis.urls")),
+    path("", include("audits.urls")),
     path("", include("scorecards.urls")),
     path("", include("portal.urls")),
     path("admin/", admin.site.urls),

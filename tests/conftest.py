@@ -423,3 +423,12 @@ def panel_member(org):
 
     PanelMember.objects.create(employee=org.outsider_head)
     return org.outsider_head
+
+
+# --- uploaded files (tests/audits, the matrices) ---------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path_factory):
+    """Uploads (audit attachments) go to a temporary folder, never to var/media."""
+    settings.MEDIA_ROOT = tmp_path_factory.getbasetemp() / "media"

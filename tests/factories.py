@@ -384,3 +384,115 @@ def improvements_world(org) -> dict:
         parameter_name="Responsiveness", title="Publish response times", change="Publish and measure them."
     )
     return {"action": action, "commitment": commitment, "suggestion": suggestion}
+
+
+# --- measured service levels (tests/kpis, the matrices) ----------------------------------------------
+
+
+def kpi_post(**changes) -> dict:
+    """A KPI as its form posts it: hours, lower is better, agreed 4, warning 3, no parameter."""
+    return {
+        "name": "First answer to a ticket",
+        "code": "first-answer",
+        "unit": "hours",
+        "direction": "lower",
+        "frequency": "monthly",
+        "agreed": "4",
+        "warning": "3",
+        "parameter": "",
+    } | changes
+
+
+def make_kpi(department, *, code: str = "tickets-2-days", values=(), **fields):
+    """A KPI of `department`: "Tickets resolved within 2 working days", percent, higher is better,
+    agreed 90 %, monthly; `values` are (period_start, period_end, value) written directly."""
+    from decimal import Decimal
+
+    from kpis.models import Kpi, KpiValue
+
+    defaults = {
+        "name": "Tickets resolved within 2 working days",
+        "unit": Kpi.Unit.PERCENT,
+        "direction": Kpi.Direction.HIGHER,
+        "agreed": Decimal("90"),
+    }
+    kpi = Kpi.objects.create(department=department, code=code, **defaults | fields)
+    for start, end, value in values:
+        KpiValue.objects.create(kpi=kpi, period_start=start, period_end=end, value=Decimal(str(value)))
+    return kpi
+
+
+# --- mystery-shopping audits (tests/audits, the matrices) ---------------------------------------
+
+PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PDF_BYTES = b"%PDF-1.4\n%fake but starts right\n"
+
+
+def make_audit_template(department, items=None, *, name="Walk-in: a broken laptop"):
+    """A template of `department` with its items: (parameter code, kind, weight, critical) each;
+    by default a critical pass/fail item and a 1–5 item on the first two parameters."""
+    from audits.models import AuditItem, AuditTemplate
+
+    parameters = list(department.parameters.order_by("position", "pk"))
+    if items is None:
+        items = [(parameters[0].code, "pass_fail", 1, True), (parameters[-1].code, "scale", 2, False)]
+    template = AuditTemplate.objects.create(
+        department=department, name=name, scenario="Walk to the desk with a laptop that will not start."
+    )
+    for position, (code, kind, weight, critical) in enumerate(items):
+        AuditItem.objects.create(
+            template=template,
+            parameter=department.parameters.get(code=code),
+            text=f"Check {position + 1}: {code}",
+            kind=kind,
+            weight=weight,
+            critical=critical,
+            position=position,
+        )
+    return template
+
+
+def make_audit(template, auditor, *, due_on=None, scheduled_on=None):
+    """A scheduled audit of the template's department, as HR's form makes it (no email)."""
+    from audits.models import Audit
+
+    today = timezone.localdate()
+    return Audit.objects.create(
+        template=template,
+        department=template.department,
+        auditor=auditor,
+        due_on=due_on or today + timedelta(days=14),
+        scheduled_on=scheduled_on or today - timedelta(days=7),
+    )
+
+
+def submit_audit(audit, scores, *, requested_on=None, response_hours="4.5", notes=None, files=()):
+    """Submit `audit` through the service with `scores` in item order."""
+    from decimal import Decimal
+
+    from audits.services import ItemScore, audit_submit
+
+    items = list(audit.template.items.order_by("position", "pk"))
+    notes = notes or [""] * len(items)
+    return audit_submit(
+        audit=audit,
+        auditor=audit.auditor,
+        requested_on=requested_on or timezone.localdate(),
+        response_hours=Decimal(response_hours) if response_hours is not None else None,
+        scores={item.pk: ItemScore(score, note) for item, score, note in zip(items, scores, notes, strict=True)},
+        files=files,
+    )
+
+
+def audits_world(org) -> dict:
+    """An audit of IT carried out by the outsider (Sales): scheduled, with its template; a submitted
+    one with an attachment. What the permission and bad-input matrices open the audit pages with."""
+    template = make_audit_template(org.it)
+    done = make_audit(template, org.outsider)
+    submit_audit(done, [1, 4], files=[upload("receipt.png", PNG_BYTES)])
+    return {
+        "audit_template": template,
+        "audit": make_audit(template, org.outsider),
+        "audit_done": done,
+        "audit_attachment": done.attachments.get(),
+    }

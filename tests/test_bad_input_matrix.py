@@ -33,18 +33,23 @@ from django.utils.http import urlsafe_base64_encode
 from concerns.models import ClosureDate
 from departments.views import PENDING_IMPORT_KEY
 from improvements.models import ActionItem
+from kpis.views import PENDING_KPI_IMPORT_KEY
 from recognition.models import AwardCriterion, Nomination, ThankYouNote
 from surveys.models import Cycle
 from tests.factories import (
     ALL_GOOD,
     PASSWORD,
+    PNG_BYTES,
     answers,
+    audits_world,
     charter_post,
     cycle_post,
     improvements_world,
+    kpi_post,
     make_closed_cycle,
     make_concern,
     make_cycle,
+    make_kpi,
     upload,
 )
 from tests.resolver import site_url_names
@@ -58,6 +63,7 @@ CHOICE = "choice"  # a value from a list, a number, a date, an id: anything else
 CHECKBOX = "checkbox"  # any value means "ticked", and only that is kept: no text to refuse
 CSV_FILE = "CSV file"  # an upload: checked cell by cell, errors as file:line
 NEXT = "where to go after signing in"  # Django keeps it on the site or drops it
+ATTACHMENT = "an image or PDF file"  # an upload told by its first bytes, never by its name or type
 
 HOSTILE: dict[str, list[str]] = {
     LINE: ["Bad\x00value", "Bad\x1b[31mvalue", "Bad\r\nBcc: everyone@example.com", "Bad\u202evalue", "x" * 10_000],
@@ -68,7 +74,21 @@ HOSTILE: dict[str, list[str]] = {
     NEXT: ["//evil.example/", "https://evil.example/", "javascript:alert(1)", "/\x00", "/\r\nSet-Cookie: a=b"],
 }
 # A text column of each file, whose valid cell is replaced by each of these (the last: a broken quote).
-TEXT_COLUMN = {"departments": "name", "employees": "first_name", "dependencies": "consumer_code", "parameters": "name"}
+TEXT_COLUMN = {
+    "departments": "name",
+    "employees": "first_name",
+    "dependencies": "consumer_code",
+    "parameters": "name",
+    "kpi_values": "kpi_code",
+}
+# Uploads that are not an image or a PDF, whatever they claim (audit attachments).
+HOSTILE_ATTACHMENTS = [
+    ("photo.png", b"<html><script>alert(1)</script></html>"),
+    ("drawing.svg", b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>'),
+    ("animation.gif", b"GIF89a\x01\x00\x01\x00"),
+    ("empty.pdf", b""),
+    ("evil\u202egnp.exe", b"MZ\x90\x00"),
+]
 HOSTILE_CELLS = ["Bad\x00value", "Bad\x07value", '"Bad\r\nvalue"', "\u202eBad", "x" * 10_000, '"Bad']
 
 G_NUMBER = "a whole number in a range"
@@ -131,6 +151,26 @@ IMPORT_FILES = {
     "dependencies": "consumer_code,provider_code\nlegal,it\n",
     "parameters": "department_code,code,name,target,weight,description\nlegal,speed,Speed,4,1,Answers in a day.\n",
 }
+KPI_VALUES_FILE = (
+    "department_code,kpi_code,period_start,period_end,value\nit,tickets-2-days,2026-03-01,2026-03-31,92.5\n"
+)
+CSV_UPLOADS = IMPORT_FILES | {"kpi_values": KPI_VALUES_FILE}
+KPI_FIELDS = {
+    "name": LINE,
+    "code": LINE,
+    "unit": CHOICE,
+    "direction": CHOICE,
+    "frequency": CHOICE,
+    "agreed": CHOICE,
+    "warning": CHOICE,
+    "parameter": CHOICE,
+}
+
+
+def kpi_of_it_post(w, **changes) -> dict:
+    """A KPI of IT, evidencing one of its parameters, as its form posts it."""
+    return kpi_post(parameter=w.parameter.pk, **changes)
+
 
 CRITERION_FIELDS = (
     {"name": LINE, "description": PARAGRAPH, "badge": CHOICE}
@@ -186,6 +226,44 @@ def action_post(w) -> dict:
         "status": "in_progress",
         "percent_complete": "20",
         "dropped_reason": "",
+    }
+
+
+def audit_template_post(w) -> dict:
+    """A new template for IT with two checklist items, as HR's page posts it."""
+    first, second = w.org.it.parameters.order_by("position")[:2]
+    row = {"id": "", "template": "", "weight": "1"}
+    return {
+        "department": w.org.it.pk,
+        "name": "Service desk walk-in",
+        "scenario": "Ask for a loan laptop.\r\n\tWait.",
+        "active": "on",
+        "form-TOTAL_FORMS": "2",
+        "form-INITIAL_FORMS": "0",
+        "form-MIN_NUM_FORMS": "0",
+        "form-MAX_NUM_FORMS": "1000",
+        **{f"form-0-{key}": value for key, value in row.items()},
+        "form-0-parameter": first.pk,
+        "form-0-text": "Greeted within a minute",
+        "form-0-kind": "pass_fail",
+        "form-0-critical": "on",
+        **{f"form-1-{key}": value for key, value in row.items()},
+        "form-1-parameter": second.pk,
+        "form-1-text": "Explained the fix",
+        "form-1-kind": "scale",
+    }
+
+
+def audit_record_post(w) -> dict:
+    """The outsider's audit of IT: a pass, a 4 of 5, notes and a photo."""
+    return {
+        "requested_on": timezone.localdate().isoformat(),
+        "response_hours": "2.5",
+        "score_0": "1",
+        "note_0": "Quick.\r\n\tKind.",
+        "score_1": "4",
+        "note_1": "",
+        "attachments": upload("photo.png", PNG_BYTES),
     }
 
 
@@ -304,6 +382,9 @@ INPUTS: dict[str, Inputs] = {
     "scorecards:export_heatmap": Inputs(role="hr", kwargs={"cycle_id": "closed"}),
     "scorecards:export_xlsx": Inputs(role="hr", kwargs={"cycle_id": "closed"}),
     "scorecards:organisation": Inputs(role="hr", get={"cycle": G_CYCLE, "cols": G_NUMBER}),
+    "scorecards:value_chain": Inputs(role="outsider", get={"cycle": G_CYCLE, "focus": G_CHOICE}),
+    "scorecards:value_chain_data": Inputs(role="outsider", get={"cycle": G_CYCLE}),
+    "scorecards:value_chain_table": Inputs(role="outsider", get={"cycle": G_CYCLE, "page": G_NUMBER}),
     "scorecards:recalculate": Inputs(role="hr", kwargs={"cycle_id": "closed"}, action=True),
     "scorecards:awards_evaluate": Inputs(role="hr", kwargs={"cycle_id": "closed"}, action=True),
     "recognition:criteria": Inputs(**NO_INPUT),
@@ -465,6 +546,59 @@ INPUTS: dict[str, Inputs] = {
         valid=lambda w: {"parameter_name": "Responsiveness", "title": "Publish", "change": "Publish.\r\n\tMeasure."},
     ),
     "improvements:template_delete": Inputs(role="hr", kwargs={"pk": "suggestion"}, action=True),
+    "kpis:department": Inputs(role="outsider", kwargs={"code": "it"}),
+    "kpis:create": Inputs(role="head", kwargs={"code": "it"}, fields=KPI_FIELDS, valid=kpi_of_it_post),
+    "kpis:edit": Inputs(
+        role="head",
+        kwargs={"code": "it", "pk": "kpi"},
+        fields=KPI_FIELDS | {"active": CHECKBOX},
+        valid=lambda w: kpi_of_it_post(w, code="tickets-2-days", active="on"),
+    ),
+    "kpis:upload": Inputs(
+        role="head",
+        fields={"kpi_values": CSV_FILE},
+        valid=lambda w: {"kpi_values": upload("kpi_values.csv", KPI_VALUES_FILE)},
+        accepted=import_checked,
+    ),
+    "kpis:upload_confirm": Inputs(role="hr", action=True),
+    "kpis:hr": Inputs(role="hr", get={"page": G_NUMBER}),
+    "audits:hr": Inputs(role="hr", get={"page": G_NUMBER}),
+    "audits:templates": Inputs(**NO_INPUT),
+    "audits:template_create": Inputs(
+        role="hr",
+        fields={"department": CHOICE, "name": LINE, "scenario": PARAGRAPH, "active": CHECKBOX}
+        | {f"form-{name}": kind for name, kind in MANAGEMENT.items()}
+        | dict.fromkeys(["form-N-id", "form-N-template", "form-N-parameter", "form-N-kind", "form-N-weight"], CHOICE)
+        | {"form-N-text": LINE, "form-N-critical": CHECKBOX},
+        valid=audit_template_post,
+    ),
+    # Audited already: its checklist is fixed, the scenario alone is edited.
+    "audits:template_edit": Inputs(
+        role="hr",
+        kwargs={"pk": "audit_template"},
+        fields={"name": LINE, "scenario": PARAGRAPH, "active": CHECKBOX},
+        valid=lambda w: {"name": "Walk-in, renamed", "scenario": "Walk in.\r\n\tAsk.", "active": "on"},
+    ),
+    "audits:schedule": Inputs(
+        role="hr",
+        fields={"template": CHOICE, "auditor": CHOICE, "due_on": CHOICE},
+        valid=lambda w: {
+            "template": w.audit_template.pk,
+            "auditor": w.org.outsider_head.pk,
+            "due_on": later(10)[:10],
+        },
+    ),
+    "audits:detail": Inputs(role="hr", kwargs={"pk": "audit"}, action=True),  # cancels it
+    "audits:mine": Inputs(role="outsider", get={"page": G_NUMBER}),
+    "audits:record": Inputs(
+        role="outsider",
+        kwargs={"pk": "audit"},
+        fields={"requested_on": CHOICE, "response_hours": CHOICE, "attachments": ATTACHMENT}
+        | {f"score_{n}": CHOICE for n in (0, 1)}
+        | {f"note_{n}": PARAGRAPH for n in (0, 1)},
+        valid=audit_record_post,
+    ),
+    "audits:attachment": Inputs(role="hr", kwargs={"pk": "audit_done", "attachment_id": "audit_attachment"}),
     "concerns:raise": Inputs(
         role="outsider",
         fields={
@@ -623,6 +757,8 @@ def world(org):
         anonymous=make_concern(org.it, subject="Anonymous one"),
         closure=ClosureDate.objects.create(date=date(2026, 12, 25), name="Christmas"),
         **improvements_world(org),
+        kpi=make_kpi(org.it),
+        **audits_world(org),
         parameter=org.it.parameters.order_by("position").first(),
         criterion=AwardCriterion.objects.create(name="Service Excellence", min_index=4),
         note=ThankYouNote.objects.create(sender=org.outsider, department=org.it, message="Thanks!"),
@@ -658,10 +794,15 @@ def url_of(name: str, w) -> str:
             "action",
             "commitment",
             "suggestion",
+            "kpi",
             "parameter",
             "criterion",
             "note",
             "nomination",
+            "audit",
+            "audit_done",
+            "audit_template",
+            "audit_attachment",
         )
         else value
         for key, value in INPUTS[name].kwargs.items()
@@ -724,7 +865,7 @@ def test_a_button_reads_nothing_from_its_post(recorded, world, name):
 
 def hostile_files(kind: str) -> list[tuple[str, object]]:
     """The valid file with the text of one column, on line 2, made hostile in turn."""
-    header, row = IMPORT_FILES[kind].splitlines()
+    header, row = CSV_UPLOADS[kind].splitlines()
     at = header.split(",").index(TEXT_COLUMN[kind])
     files = []
     for cell in HOSTILE_CELLS:
@@ -766,7 +907,7 @@ def check_refused(client: Client, response, name: str, kind: str) -> str | None:
     page = response.content.decode()
     if kind == CSV_FILE:  # the line, and the column or the broken quote
         file_line = re.search(rf"{name}\.csv:2: [^<]*(a quoted value|\b{TEXT_COLUMN[name]}\b)", page)
-        waiting = PENDING_IMPORT_KEY in client.session
+        waiting = PENDING_IMPORT_KEY in client.session or PENDING_KPI_IMPORT_KEY in client.session
         return None if "Nothing was imported" in page and file_line and not waiting else "no file:line error"
     return None if errors_shown(page, name) else "no message about the field on the page"
 
@@ -783,7 +924,12 @@ def test_hostile_values_in_every_field_are_refused_with_a_message_and_nothing_is
     wrong = []
     for declared, kind in inputs.fields.items():
         posted = declared.replace("-N-", "-0-")
-        values = hostile_files(posted) if kind == CSV_FILE else [(value, value) for value in HOSTILE[kind]]
+        if kind == CSV_FILE:
+            values = hostile_files(posted)
+        elif kind == ATTACHMENT:
+            values = [(name, upload(name, content)) for name, content in HOSTILE_ATTACHMENTS]
+        else:
+            values = [(value, value) for value in HOSTILE[kind]]
         for shown, value in values:
             response = send(client, "post", url, inputs.valid(world) | {posted: value})
             problem = check_refused(client, response, posted, kind)

@@ -13,6 +13,8 @@ LAYERS = [
     "surveys",
     "concerns",
     "recognition",
+    "kpis",
+    "audits",
     "scorecards",
     "portal",
 ]  # lowest first

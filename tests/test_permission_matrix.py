@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from concerns.models import ClosureDate
 from recognition.models import AwardCriterion, Nomination, ThankYouNote
-from tests.factories import improvements_world, make_closed_cycle, make_concern, make_cycle
+from tests.factories import audits_world, improvements_world, make_closed_cycle, make_concern, make_cycle, make_kpi
 from tests.resolver import site_url_names
 
 ROLES = ["anonymous", "colleague", "outsider", "outsider_head", "head", "hr"]
@@ -78,6 +78,10 @@ MATRIX: dict[str, tuple[dict, dict[str, int]]] = {
     "scorecards:export_heatmap": ({"cycle_id": "closed"}, members(403, head=200, outsider_head=200, hr=200)),
     "scorecards:export_xlsx": ({"cycle_id": "closed"}, members(403, head=200, outsider_head=200, hr=200)),
     "scorecards:organisation": ({}, HR_ONLY),
+    # The value chain map, its data and its text version: every member (figures as published to them).
+    "scorecards:value_chain": ({}, members(200)),
+    "scorecards:value_chain_data": ({}, members(200)),
+    "scorecards:value_chain_table": ({}, members(200)),
     "scorecards:recalculate": ({"cycle_id": "closed"}, HR_ONLY_POST),
     "scorecards:awards_evaluate": ({"cycle_id": "closed"}, HR_ONLY_POST),
     "recognition:criteria": ({}, HR_ONLY),
@@ -121,6 +125,28 @@ MATRIX: dict[str, tuple[dict, dict[str, int]]] = {
     "improvements:templates": ({}, HR_ONLY),
     "improvements:template_edit": ({"pk": "suggestion"}, HR_ONLY),
     "improvements:template_delete": ({"pk": "suggestion"}, HR_ONLY_POST),
+    # Measured service levels: part of the published charter, read by every member; defined by HR
+    # and the head; values uploaded by HR (any department) and heads/delegates (their own).
+    "kpis:department": ({"code": "it"}, members(200)),
+    "kpis:create": ({"code": "it"}, members(403, head=200, hr=200)),
+    "kpis:edit": ({"code": "it", "pk": "kpi"}, members(403, head=200, hr=200)),
+    "kpis:upload": ({}, members(403, head=200, outsider_head=200, hr=200)),
+    "kpis:upload_confirm": ({}, members(403, head=405, outsider_head=405, hr=405)),
+    "kpis:hr": ({}, HR_ONLY),
+    # Mystery-shopping audits of IT: HR's pages; the auditor (the outsider, in Sales) records the
+    # audit and downloads its attachments; to anyone else they do not exist (404), IT's head included.
+    "audits:hr": ({}, HR_ONLY),
+    "audits:templates": ({}, HR_ONLY),
+    "audits:template_create": ({}, HR_ONLY),
+    "audits:template_edit": ({"pk": "audit_template"}, HR_ONLY),
+    "audits:schedule": ({}, HR_ONLY),
+    "audits:detail": ({"pk": "audit"}, HR_ONLY),
+    "audits:mine": ({}, members(200)),
+    "audits:record": ({"pk": "audit"}, members(404, outsider=200)),
+    "audits:attachment": (
+        {"pk": "audit_done", "attachment_id": "audit_attachment"},
+        members(404, outsider=200, hr=200),
+    ),
     **{
         f"concerns:{action}": ({"pk": "concern"}, members(405))
         for action in (
@@ -150,6 +176,7 @@ POST_ACTIONS = {
     "improvements:nudge": None,
     "improvements:template_delete": None,
     "recognition:note_hide": None,
+    "audits:detail": "audit",  # cancels the scheduled audit
 }
 
 
@@ -167,6 +194,8 @@ def world(org):
         "concern": make_concern(org.it, raised_by=org.outsider),
         "closure": ClosureDate.objects.create(date=date(2026, 12, 25), name="Christmas"),
         **improvements_world(org),
+        "kpi": make_kpi(org.it),
+        **audits_world(org),
         "parameter": org.it.parameters.order_by("position").first(),
         "criterion": AwardCriterion.objects.create(name="Service Excellence", min_index=4),
         "note": ThankYouNote.objects.create(sender=org.outsider, department=org.it, message="Thanks!"),
@@ -245,7 +274,18 @@ def test_hr_actions_are_carried_out_for_hr(client, org, world, name):
         ("improvements:action_update", {"code": "sales", "pk": "action"}, "outsider_head"),
         ("improvements:commitment_edit", {"code": "sales", "pk": "commitment"}, "outsider_head"),
         ("improvements:template_edit", {"pk": 999999}, "hr"),
+        ("kpis:department", {"code": "nope"}, "outsider"),
+        ("kpis:create", {"code": "nope"}, "hr"),
+        ("kpis:edit", {"code": "it", "pk": 999999}, "head"),
+        ("kpis:edit", {"code": "sales", "pk": "kpi"}, "outsider_head"),  # IT's KPI
         ("concerns:department", {"code": "nope"}, "hr"),
+        ("audits:template_edit", {"pk": 999999}, "hr"),
+        ("audits:detail", {"pk": 999999}, "hr"),
+        ("audits:record", {"pk": 999999}, "outsider"),
+        ("audits:record", {"pk": "audit"}, "head"),  # IT's head never learns of the audit
+        ("audits:record", {"pk": "audit"}, "hr"),  # HR reads it on audits:detail
+        ("audits:attachment", {"pk": "audit", "attachment_id": "audit_attachment"}, "hr"),  # another audit's
+        ("audits:attachment", {"pk": "audit_done", "attachment_id": "audit_attachment"}, "head"),
     ],
 )
 def test_wrong_ids_are_404(client, org, world, name, kwargs, role):
@@ -276,3 +316,14 @@ def test_hr_lists_are_not_readable_by_employees(client, org, world):
 def test_django_admin_is_for_staff_only(client, org, role):
     response = sign_in(client, org, role).get("/admin/")
     assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
+
+
+@pytest.mark.parametrize("role", ["colleague", "head", "outsider_head", "hr"])
+def test_nobody_but_the_auditor_can_record_an_audit(client, org, world, role):
+    """The audited department (its people, its head) and everyone else: 404, and nothing written."""
+    audit = world["audit"]
+    data = {"requested_on": audit.scheduled_on.isoformat(), "score_0": "0", "score_1": "1"}
+    response = sign_in(client, org, role).post(url_for("audits:record", world), data)
+    assert response.status_code == 404
+    audit.refresh_from_db()
+    assert audit.status == "scheduled" and not audit.scores.exists()

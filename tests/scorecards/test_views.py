@@ -263,7 +263,9 @@ def test_result_pages_run_a_bounded_number_of_queries(
     # scorecard also its concerns' figures (counts, and the durations the median comes from).
     # Both also read the department's awards (one query each: the charter's standing ones, the
     # cycle's) and its thank-you notes (the charter's recent ones; the scorecard's counts per parameter).
-    bound = {"/departments/": 20, "/scorecards/": 23}.get(url[: url.index("/", 1) + 1], 17)
+    # The scorecard also reads, every time, its charter, the perceived figures, KPIs and audits beside
+    # them (scorecards/measured.py; each of those a constant number, tested in their own apps).
+    bound = {"/departments/": 20, "/scorecards/": 26}.get(url[: url.index("/", 1) + 1], 17)
     with django_assert_max_num_queries(bound):
         assert client.get(url.format(cycle=cycle.pk)).status_code == 200
 

@@ -10,11 +10,13 @@ from django.core.management.base import BaseCommand
 from django.test.utils import override_settings
 from django.utils import timezone
 
+from audits.demo import seed_audits
 from concerns.demo import seed_concerns
 from departments import demo_data
 from departments.models import HR_GROUP_NAME
 from departments.org_import import CsvFile, org_import
 from improvements.demo import seed_improvements
+from kpis.demo import seed_kpis
 from recognition.demo import seed_criteria, seed_nominations, seed_notes
 from scorecards.awards import awards_evaluate
 from scorecards.reports import published_cycles
@@ -117,6 +119,14 @@ class Command(BaseCommand):
             for cycle in reversed(list(published_cycles())):
                 evaluated = awards_evaluate(cycle=cycle)
                 self.stdout.write(f"  awards of “{cycle.name}”: {evaluated.awarded} new, {evaluated.kept} kept")
+
+        # A year of KPI values and of mystery-shopping audits; the breaches and failed critical
+        # items they raise email the heads (kept in memory here).
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+            for line in seed_kpis(today=timezone.localdate()):
+                self.stdout.write(f"  {line}")
+            for line in seed_audits(today=timezone.localdate(), demo_employee=logins["Employee (Sales)"]):
+                self.stdout.write(f"  {line}")
 
         width = max(len(role) for role in logins)
         self.stdout.write(self.style.SUCCESS(f"\nDemo logins (password for each: {DEMO_PASSWORD})"))
