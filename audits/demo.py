@@ -145,8 +145,7 @@ def seed_audits(*, today: datetime.date, demo_employee: str = "lakshmi.tesfaye@a
         )
         raised += audit.results.exclude(action_item=None).count()
         if months_ago >= 4:  # an older finding was acted on: its action is done, as a head would mark it
-            for result in audit.results.exclude(action_item=None).select_related("action_item"):
-                item = result.action_item
+            for item in ActionItem.objects.filter(audit_results__audit=audit):
                 owners = list(item.owners.all())
                 action_edit(
                     item=item,
