@@ -88,10 +88,9 @@ def kpis_needing_attention(today: datetime.date) -> QuerySet[Kpi]:
     """Active KPIs of active departments that miss a value for their last complete period
     (month or quarter before `today`), or whose latest value is below the agreed level: one query,
     missing ones first. Each carries latest_value, latest_start, latest_end, missing and below."""
-    month_start = today.replace(day=1)
-    month_end = month_start - datetime.timedelta(days=1)
-    quarter_start = month_start.replace(month=(today.month - 1) // 3 * 3 + 1)
-    quarter_end = quarter_start - datetime.timedelta(days=1)
+    # Each frequency's last complete period, by the one rule Kpi.last_period spells.
+    month_end = Kpi(frequency=Kpi.Frequency.MONTHLY).last_period(today)[1]
+    quarter_end = Kpi(frequency=Kpi.Frequency.QUARTERLY).last_period(today)[1]
     latest = KpiValue.objects.filter(kpi=OuterRef("pk")).order_by("-period_end")
     due_end = Case(
         When(frequency=Kpi.Frequency.QUARTERLY, then=Value(quarter_end)),
