@@ -60,6 +60,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else ""
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
+    "modeltranslation",  # before admin: per-language fields of charter texts (departments/translation.py)
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -73,6 +74,10 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "axes",
     "simple_history",
+    "mozilla_django_oidc",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "accounts",
     "departments",
     "improvements",
@@ -81,8 +86,10 @@ INSTALLED_APPS = [
     "recognition",
     "kpis",
     "audits",
+    "hrsync",
     "scorecards",
     "portal",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -403,3 +410,11 @@ LOGGING = {
 }
 # The worker keeps this configuration instead of installing its own handlers.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# --- Single sign-on (OpenID Connect) ---------------------------------------------------------
+
+# --- REST API --------------------------------------------------------------------------------
+
+# --- Nightly HR sync -------------------------------------------------------------------------
+
+# --- Languages -------------------------------------------------------------------------------

@@ -11,8 +11,10 @@ urlpatterns = [
     path("", include("recognition.urls")),
     path("", include("kpis.urls")),
     path("", include("audits.urls")),
+    path("", include("hrsync.urls")),
     path("", include("scorecards.urls")),
     path("", include("portal.urls")),
+    path("", include("api.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -656,6 +656,10 @@ INPUTS: dict[str, Inputs] = {
             ("reassign", "hr", "department", CHOICE, lambda w: w.org.sales.pk),
         ]
     },
+    # --- sso ---
+    # --- api ---
+    # --- hrsync ---
+    # --- i18n ---
 }
 FORMS = sorted(name for name, inputs in INPUTS.items() if inputs.fields)
 PAGES_WITH_PARAMETERS = sorted(name for name, inputs in INPUTS.items() if inputs.get)

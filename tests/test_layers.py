@@ -15,8 +15,10 @@ LAYERS = [
     "recognition",
     "kpis",
     "audits",
+    "hrsync",
     "scorecards",
     "portal",
+    "api",
 ]  # lowest first
 
 

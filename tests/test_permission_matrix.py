@@ -161,6 +161,10 @@ MATRIX: dict[str, tuple[dict, dict[str, int]]] = {
             "reassign",
         )
     },
+    # --- sso ---
+    # --- api ---
+    # --- hrsync ---
+    # --- i18n ---
 }
 
 # HR actions: a POST by anyone else is refused and changes nothing; HR's is carried out.
@@ -177,6 +181,8 @@ POST_ACTIONS = {
     "improvements:template_delete": None,
     "recognition:note_hide": None,
     "audits:detail": "audit",  # cancels the scheduled audit
+    # --- api ---
+    # --- hrsync ---
 }
 
 
