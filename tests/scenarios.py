@@ -142,6 +142,14 @@ def every_row_as_text() -> str:
     return "\n".join(text)
 
 
+def table_file(model) -> bytes:
+    """The bytes of one table's heap file, after a checkpoint has written its rows there."""
+    with connection.cursor() as cursor:
+        cursor.execute("CHECKPOINT")
+        cursor.execute("SELECT pg_read_binary_file(pg_relation_filepath(%s::regclass))", [model._meta.db_table])
+        return bytes(cursor.fetchone()[0])
+
+
 def every_file(start_lsn: str) -> bytes:
     """The bytes of every relation file of the database (heap, TOAST, indexes: live and dead rows)
     and of the write-ahead log written since `start_lsn`."""

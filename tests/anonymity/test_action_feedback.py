@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from surveys.models import ActionFeedbackQuestion, Response
 from tests.anonymity.test_transaction_ids import assert_nobody_is_singled_out
-from tests.scenarios import K, build_scenario, every_file, every_row_as_text
+from tests.scenarios import K, build_scenario, every_file, every_row_as_text, table_file
 
 ANSWERS = ["yes", "somewhat", "no", "unnoticed"]
 
@@ -40,9 +40,10 @@ def test_a_copy_of_the_database_reads_no_waiting_answer_to_the_question(postgres
 
     hr = scenario.hr_client()
     assert hr.post(reverse("surveys:cycle_close", args=[scenario.cycle.pk])).status_code == 302
-    # The test would see it if it were there: a released answer is stored in clear.
+    # The test would see it if it were there: a released answer is stored in clear, in the table's
+    # own file (not counted against `before`, whose WAL segments a checkpoint may recycle).
     assert Response.objects.filter(action_feedback="unnoticed").count() == 11
-    assert every_file(start_lsn).count(b"unnoticed") > before.count(b"unnoticed")
+    assert table_file(Response).count(b"unnoticed") >= 11
 
 
 def test_transaction_ids_narrow_no_response_that_answered_it_below_its_group(postgresql):
