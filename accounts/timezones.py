@@ -16,6 +16,7 @@ from django.http import HttpResponse, HttpResponseBadRequest
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from . import languages
 from .models import Profile
 
 SESSION_KEY = "time_zone"
@@ -54,6 +55,11 @@ def time_zone(request):
 
 @receiver(user_logged_in)
 def restore_time_zone(sender, request, user, **kwargs) -> None:
-    name = Profile.objects.filter(user=user).values_list("time_zone", flat=True).first()
-    if request is not None and name in known_zones():
+    """Signing in restores the person's time zone and language (accounts.languages) from their
+    profile into their session, in one query."""
+    name, language = Profile.objects.filter(user=user).values_list("time_zone", "language").first() or ("", "")
+    if request is None:
+        return
+    if name in known_zones():
         request.session[SESSION_KEY] = name
+    languages.remember(request, language)
