@@ -7,6 +7,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from departments.models import Department, Employee, ServiceParameter
 from departments.roles import can_audit
@@ -17,7 +19,7 @@ from .models import AuditItem, AuditTemplate
 from .services import AUDITOR_REFUSED, RESPONSE_HOURS_MAX, ItemScore
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-FAILED_HELP = "A critical item has failed when it is scored fail, or 1 or 2 on the 1–5 scale."
+FAILED_HELP = gettext_lazy("A critical item has failed when it is scored fail, or 1 or 2 on the 1–5 scale.")
 
 
 def _helper(layout: Layout | None = None) -> FormHelper:
@@ -36,8 +38,8 @@ class TemplateForm(PlainTextMixin, forms.ModelForm):
         model = AuditTemplate
         fields = ["department", "name", "scenario", "active"]
         widgets = {"scenario": forms.Textarea(attrs={"rows": 4})}
-        labels = {"name": "Template name"}
-        help_texts = {"name": "e.g. “Service desk walk-in: a broken laptop”."}
+        labels = {"name": gettext_lazy("Template name")}
+        help_texts = {"name": gettext_lazy("e.g. “Service desk walk-in: a broken laptop”.")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -45,7 +47,7 @@ class TemplateForm(PlainTextMixin, forms.ModelForm):
             del self.fields["department"]
         else:
             self.fields["department"].queryset = Department.objects.active()
-            self.fields["department"].help_text = "The department audited: the items are its charter parameters."
+            self.fields["department"].help_text = _("The department audited: the items are its charter parameters.")
         self.helper = _helper()
 
 
@@ -55,13 +57,18 @@ class ParameterField(forms.ModelChoiceField):
 
 
 class ItemForm(PlainTextMixin, forms.ModelForm):
-    parameter = ParameterField(queryset=ServiceParameter.objects.none(), label="Charter parameter")
+    parameter = ParameterField(queryset=ServiceParameter.objects.none(), label=gettext_lazy("Charter parameter"))
 
     class Meta:
         model = AuditItem
         fields = ["parameter", "text", "kind", "weight", "critical"]
-        labels = {"kind": "Scored", "critical": "Critical"}
-        help_texts = {"critical": f"A failure raises an action item for the department. {FAILED_HELP}"}
+        labels = {"kind": gettext_lazy("Scored"), "critical": gettext_lazy("Critical")}
+        help_texts = {
+            "critical": gettext_lazy(
+                "A failure raises an action item for the department. "
+                "A critical item has failed when it is scored fail, or 1 or 2 on the 1–5 scale."
+            )
+        }
         widgets = {"weight": forms.NumberInput(attrs={"min": "0.01", "step": "0.5"})}
 
     def __init__(self, *args, parameters=None, **kwargs):
@@ -88,7 +95,7 @@ class BaseItemFormSet(forms.BaseInlineFormSet):
     def add_fields(self, form, index):
         super().add_fields(form, index)
         if "DELETE" in form.fields:  # existing items only (can_delete_extra is off)
-            form.fields["DELETE"].label = "Remove this item"
+            form.fields["DELETE"].label = _("Remove this item")
             form.helper.layout.append("DELETE")
 
     def get_form_kwargs(self, index):
@@ -104,7 +111,9 @@ class BaseItemFormSet(forms.BaseInlineFormSet):
                 and not form.cleaned_data.get("DELETE")
                 and parameter.department_id != department.pk
             ):
-                form.add_error("parameter", f"Choose a parameter of the charter of {department.name}.")
+                form.add_error(
+                    "parameter", _("Choose a parameter of the charter of %(name)s.") % {"name": department.name}
+                )
                 right = False
         return right
 
@@ -112,7 +121,7 @@ class BaseItemFormSet(forms.BaseInlineFormSet):
         super().clean()
         kept = [form for form in self.forms if form.cleaned_data and not form.cleaned_data.get("DELETE")]
         if not kept:
-            raise ValidationError("A template needs at least one checklist item.")
+            raise ValidationError(_("A template needs at least one checklist item."))
 
 
 ItemFormSet = forms.inlineformset_factory(
@@ -144,13 +153,13 @@ class AuditorField(forms.ModelChoiceField):
 class ScheduleForm(PlainTextMixin, forms.Form):
     template = forms.ModelChoiceField(
         queryset=AuditTemplate.objects.filter(active=True, department__active=True).select_related("department"),
-        help_text="The department audited is the template's.",
+        help_text=gettext_lazy("The department audited is the template's."),
     )
     auditor = AuditorField(
         queryset=Employee.objects.active().select_related("user", "department").order_by("user__last_name"),
-        help_text="An employee outside the department audited: never its head or one of its delegates.",
+        help_text=gettext_lazy("An employee outside the department audited: never its head or one of its delegates."),
     )
-    due_on = forms.DateField(label="Due date", widget=DATE_INPUT)
+    due_on = forms.DateField(label=gettext_lazy("Due date"), widget=DATE_INPUT)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -159,7 +168,7 @@ class ScheduleForm(PlainTextMixin, forms.Form):
     def clean_due_on(self):
         due_on = self.cleaned_data["due_on"]
         if due_on < timezone.localdate():
-            raise ValidationError("The due date cannot be in the past.")
+            raise ValidationError(_("The due date cannot be in the past."))
         return due_on
 
     def clean(self):
@@ -188,13 +197,13 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
-PASS_FAIL_CHOICES = [(str(scoring.PASS), "Pass"), (str(scoring.FAIL), "Fail")]
+PASS_FAIL_CHOICES = [(str(scoring.PASS), gettext_lazy("Pass")), (str(scoring.FAIL), gettext_lazy("Fail"))]
 SCALE_CHOICES = [
-    ("1", "1 — very poor"),
-    ("2", "2 — poor"),
-    ("3", "3 — acceptable"),
-    ("4", "4 — good"),
-    ("5", "5 — excellent"),
+    ("1", gettext_lazy("1 — very poor")),
+    ("2", gettext_lazy("2 — poor")),
+    ("3", gettext_lazy("3 — acceptable")),
+    ("4", gettext_lazy("4 — good")),
+    ("5", gettext_lazy("5 — excellent")),
 ]
 
 
@@ -211,10 +220,10 @@ class ItemFields(forms.Form):
                 label=item.text,
                 choices=choices,
                 widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
-                error_messages={"required": "Score this item."},
+                error_messages={"required": _("Score this item.")},
             )
             self.fields[f"note_{index}"] = forms.CharField(
-                label="Note", required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+                label=_("Note"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
             )
 
 
@@ -222,25 +231,28 @@ class RecordForm(PlainTextMixin, ItemFields):
     """What the auditor records: the request, the response time, each item's score and note, and
     attachments."""
 
-    requested_on = forms.DateField(label="Date of your request", widget=DATE_INPUT)
+    requested_on = forms.DateField(label=gettext_lazy("Date of your request"), widget=DATE_INPUT)
     response_hours = forms.DecimalField(
-        label="Response time (hours)",
+        label=gettext_lazy("Response time (hours)"),
         required=False,
         max_digits=6,
         decimal_places=1,
-        help_text="From your request to the department's first answer. Leave empty if no answer came.",
+        help_text=gettext_lazy("From your request to the department's first answer. Leave empty if no answer came."),
         widget=forms.NumberInput(attrs={"min": "0", "step": "0.5"}),
     )
     attachments = MultipleFileField(
         required=False,
-        help_text="Optional: photos or a PDF (PNG, JPEG, WebP or PDF). HR sees them; the department never does.",
+        help_text=gettext_lazy(
+            "Optional: photos or a PDF (PNG, JPEG, WebP or PDF). HR sees them; the department never does."
+        ),
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["attachments"].help_text += (
-            f" At most {settings.AUDIT_ATTACHMENTS_MAX} files of"
-            f" {filesizeformat(settings.AUDIT_ATTACHMENT_MAX_BYTES)} each."
+        self.fields["attachments"].help_text = str(self.fields["attachments"].help_text) + (
+            " "
+            + _("At most %(count)s files of %(size)s each.")
+            % {"count": settings.AUDIT_ATTACHMENTS_MAX, "size": filesizeformat(settings.AUDIT_ATTACHMENT_MAX_BYTES)}
         )
         self.helper = _helper(
             Layout(Row(Column("requested_on", css_class="col-sm-6"), Column("response_hours", css_class="col-sm-6")))
@@ -252,17 +264,18 @@ class RecordForm(PlainTextMixin, ItemFields):
     def clean_requested_on(self):
         requested_on = self.cleaned_data["requested_on"]
         if requested_on > timezone.localdate():
-            raise ValidationError("The date of the request cannot be in the future.")
+            raise ValidationError(_("The date of the request cannot be in the future."))
         if requested_on < self.audit.scheduled_on:
             raise ValidationError(
-                f"The audit was scheduled on {self.audit.scheduled_on:%d %B %Y}: the request was made on that day or later."
+                _("The audit was scheduled on %(date)s: the request was made on that day or later.")
+                % {"date": f"{self.audit.scheduled_on:%d %B %Y}"}
             )
         return requested_on
 
     def clean_response_hours(self):
         hours = self.cleaned_data["response_hours"]
         if hours is not None and not 0 <= hours <= RESPONSE_HOURS_MAX:
-            raise ValidationError(f"The response time is from 0 to {RESPONSE_HOURS_MAX} hours.")
+            raise ValidationError(_("The response time is from 0 to %(max)s hours.") % {"max": RESPONSE_HOURS_MAX})
         return hours
 
     def clean_attachments(self):

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from departments.models import Department, Employee, ServiceParameter
 from improvements.models import ActionItem
@@ -44,7 +45,7 @@ class AuditItem(models.Model):
     """One checklist item: what the auditor checks, for which parameter, scored how."""
 
     class Kind(models.TextChoices):
-        PASS_FAIL = "pass_fail", "Pass / fail"
+        PASS_FAIL = "pass_fail", _("Pass / fail")
         SCALE = "scale", "1–5"
 
     template = models.ForeignKey(AuditTemplate, on_delete=models.CASCADE, related_name="items")
@@ -99,9 +100,9 @@ class AuditQuerySet(models.QuerySet):
 
 class Audit(models.Model):
     class Status(models.TextChoices):
-        SCHEDULED = "scheduled", "Scheduled"
-        SUBMITTED = "submitted", "Completed"
-        CANCELLED = "cancelled", "Cancelled"
+        SCHEDULED = "scheduled", _("Scheduled")
+        SUBMITTED = "submitted", _("Completed")
+        CANCELLED = "cancelled", _("Cancelled")
 
     template = models.ForeignKey(AuditTemplate, on_delete=models.PROTECT, related_name="audits")
     # The template's department, kept on the row: every read of a department's audits filters on it.

@@ -22,6 +22,8 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from departments.models import Employee
 from departments.roles import can_audit, hr_admin_emails
@@ -31,7 +33,9 @@ from . import attachments, scoring
 from .models import Audit, AuditAttachment, AuditItem, AuditResult, AuditScore, AuditTemplate
 
 RESPONSE_HOURS_MAX = Decimal("2000")  # about three months: more is a typing error
-AUDITOR_REFUSED = "The auditor must be an active employee outside {department}, and not its head or a delegate."
+AUDITOR_REFUSED = gettext_lazy(
+    "The auditor must be an active employee outside {department}, and not its head or a delegate."
+)
 
 
 def _money(value: float) -> Decimal:
@@ -59,13 +63,13 @@ def audit_schedule(
     department = template.department
     errors: dict[str, str] = {}
     if not template.active:
-        errors["template"] = "This template is inactive: activate it first."
+        errors["template"] = _("This template is inactive: activate it first.")
     elif not template.items.exists():
-        errors["template"] = "This template has no checklist items yet."
+        errors["template"] = _("This template has no checklist items yet.")
     if not can_audit(auditor, department):
         errors["auditor"] = AUDITOR_REFUSED.format(department=department.name)
     if due_on < today:
-        errors["due_on"] = "The due date cannot be in the past."
+        errors["due_on"] = _("The due date cannot be in the past.")
     if errors:
         raise ValidationError(errors)
     audit = Audit.objects.create(
@@ -90,7 +94,7 @@ def notify_auditor(audit: Audit) -> None:
         "link": settings.SITE_URL + reverse("audits:record", args=[audit.pk]),
     }
     send_mail(
-        f"A mystery-shopping audit for you: {audit.department.name}",
+        _("A mystery-shopping audit for you: %(department)s") % {"department": audit.department.name},
         render_to_string("audits/email_auditor.txt", context),
         None,
         [audit.auditor.email],
@@ -121,15 +125,15 @@ def _check_submission(
 ) -> None:
     errors: dict[str, list[str] | str] = {}
     if audit.status != Audit.Status.SCHEDULED:
-        raise ValidationError("This audit was already submitted or cancelled: nothing was changed.")
+        raise ValidationError(_("This audit was already submitted or cancelled: nothing was changed."))
     if auditor.pk != audit.auditor_id or not can_audit(auditor, audit.department):
         raise ValidationError(AUDITOR_REFUSED.format(department=audit.department.name))
     if requested_on > today:
-        errors["requested_on"] = "The date of the request cannot be in the future."
+        errors["requested_on"] = _("The date of the request cannot be in the future.")
     elif requested_on < audit.scheduled_on:
-        errors["requested_on"] = "The request was made before the audit was scheduled: check the date."
+        errors["requested_on"] = _("The request was made before the audit was scheduled: check the date.")
     if response_hours is not None and not Decimal(0) <= response_hours <= RESPONSE_HOURS_MAX:
-        errors["response_hours"] = f"The response time is from 0 to {RESPONSE_HOURS_MAX} hours."
+        errors["response_hours"] = _("The response time is from 0 to %(max)s hours.") % {"max": RESPONSE_HOURS_MAX}
     missing = [item for item in items if item.pk not in scores]
     wrong = [
         item
@@ -142,7 +146,7 @@ def _check_submission(
         )
     ]
     if missing or wrong or set(scores) - {item.pk for item in items}:
-        errors["scores"] = "Score every item of the checklist, as each item says (pass/fail or 1–5)."
+        errors["scores"] = _("Score every item of the checklist, as each item says (pass/fail or 1–5).")
     if errors:
         raise ValidationError(errors)
 
@@ -198,7 +202,7 @@ def audit_submit(
         overall=audit.overall,
     )
     if not claimed:
-        raise ValidationError("This audit was already submitted or cancelled: nothing was changed.")
+        raise ValidationError(_("This audit was already submitted or cancelled: nothing was changed."))
     AuditScore.objects.bulk_create(
         AuditScore(audit=audit, item=item, score=scores[item.pk].score, note=scores[item.pk].note.strip())
         for item in items
@@ -315,7 +319,8 @@ def notify_head(audit: Audit, failed: list[AuditItem], actions: list) -> None:
         ],
     }
     send_mail(
-        f"A mystery-shopping audit found a critical failure at {audit.department.name}",
+        _("A mystery-shopping audit found a critical failure at %(department)s")
+        % {"department": audit.department.name},
         render_to_string("audits/email_head.txt", context),
         None,
         [head.email],
@@ -352,7 +357,13 @@ def overdue_digest_send(*, today: datetime.date | None = None) -> int:
         body = render_to_string("audits/email_overdue.txt", context)
         transaction.on_commit(
             lambda: send_mail(
-                f"{len(rows)} mystery-shopping audit{'s' if len(rows) != 1 else ''} overdue", body, None, to
+                ngettext(
+                    "%(count)s mystery-shopping audit overdue", "%(count)s mystery-shopping audits overdue", len(rows)
+                )
+                % {"count": len(rows)},
+                body,
+                None,
+                to,
             )
         )
     return len(rows)

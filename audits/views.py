@@ -10,6 +10,7 @@ from django.db.models import Case, Count, F, IntegerField, Q, Value, When
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from departments.decorators import hr_required, member_required
 from departments.roles import employee_of, get_roles
@@ -55,7 +56,11 @@ def _template_form(request, template: AuditTemplate | None):
                 if formset is not None:
                     formset.instance = saved
                     formset.save()
-            messages.success(request, f"The template “{saved.name}” for {department.name} was saved.")
+            messages.success(
+                request,
+                _("The template “%(name)s” for %(department)s was saved.")
+                % {"name": saved.name, "department": department.name},
+            )
             return redirect("audits:templates")
     context = {"form": form, "formset": formset, "template": template, "locked": locked}
     return render(request, "audits/template_form.html", context)
@@ -89,7 +94,8 @@ def schedule(request):
         else:
             messages.success(
                 request,
-                f"The audit of {audit.department.name} was scheduled; {audit.auditor.full_name} was emailed.",
+                _("The audit of %(department)s was scheduled; %(auditor)s was emailed.")
+                % {"department": audit.department.name, "auditor": audit.auditor.full_name},
             )
             return redirect("audits:detail", audit.pk)
     return render(request, "audits/schedule.html", {"form": form})
@@ -132,10 +138,12 @@ def detail(request, pk: int):
     )
     if request.method == "POST":  # HR cancels a scheduled audit
         if services.audit_cancel(audit=audit):
-            messages.success(request, f"The audit of {audit.department.name} was cancelled.")
+            messages.success(
+                request, _("The audit of %(department)s was cancelled.") % {"department": audit.department.name}
+            )
         else:
             messages.error(
-                request, "Only a scheduled audit can be cancelled: this one was already submitted or cancelled."
+                request, _("Only a scheduled audit can be cancelled: this one was already submitted or cancelled.")
             )
         return redirect("audits:detail", audit.pk)
     context = {
@@ -205,7 +213,10 @@ def record(request, pk: int):
             else:
                 form.add_error(None, error.messages)
         else:
-            messages.success(request, f"Your audit of {audit.department.name} was submitted. Thank you.")
+            messages.success(
+                request,
+                _("Your audit of %(department)s was submitted. Thank you.") % {"department": audit.department.name},
+            )
             return redirect("audits:mine")
     return render(request, "audits/record.html", {"audit": audit, "form": form})
 

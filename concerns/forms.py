@@ -1,6 +1,9 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_stubs_ext import StrOrPromise
 
 from departments.models import Department, ServiceParameter
 from survey_portal.forms import PlainTextMixin
@@ -9,7 +12,7 @@ from . import receipts
 from .models import SUBJECT_MAX_LENGTH, TEXT_MAX_LENGTH, ClosureDate, Concern, ResponseTimes
 
 
-def text_field(label: str, *, rows: int = 4, help_text: str = "") -> forms.CharField:
+def text_field(label: StrOrPromise, *, rows: int = 4, help_text: StrOrPromise = "") -> forms.CharField:
     return forms.CharField(
         label=label, max_length=TEXT_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": rows}), help_text=help_text
     )
@@ -17,25 +20,31 @@ def text_field(label: str, *, rows: int = 4, help_text: str = "") -> forms.CharF
 
 class RaiseForm(PlainTextMixin, forms.Form):
     department: forms.ModelChoiceField = forms.ModelChoiceField(
-        queryset=Department.objects.none(), empty_label="— Choose a department —", label="Department"
+        queryset=Department.objects.none(),
+        empty_label=gettext_lazy("— Choose a department —"),
+        label=gettext_lazy("Department"),
     )
     parameter: forms.TypedChoiceField = forms.TypedChoiceField(
         required=False,
         coerce=int,
         empty_value=None,
-        label="Which part of its charter does it touch? (optional)",
+        label=gettext_lazy("Which part of its charter does it touch? (optional)"),
     )
     subject = forms.CharField(
-        max_length=SUBJECT_MAX_LENGTH, help_text="One line: what went wrong, or what is missing."
+        label=gettext_lazy("Subject"),
+        max_length=SUBJECT_MAX_LENGTH,
+        help_text=gettext_lazy("One line: what went wrong, or what is missing."),
     )
     description = text_field(
-        "What happened", rows=6, help_text="What you needed, what happened, and what would have helped."
+        gettext_lazy("What happened"),
+        rows=6,
+        help_text=gettext_lazy("What you needed, what happened, and what would have helped."),
     )
     anonymous = forms.TypedChoiceField(
-        label="Who can see it is from you",
+        label=gettext_lazy("Who can see it is from you"),
         choices=[
-            ("yes", "Anonymous: the department never learns who raised it"),
-            ("no", "Named: the department sees my name"),
+            ("yes", gettext_lazy("Anonymous: the department never learns who raised it")),
+            ("no", gettext_lazy("Named: the department sees my name")),
         ],
         coerce=lambda value: value == "yes",
         widget=forms.RadioSelect,
@@ -58,24 +67,32 @@ class RaiseForm(PlainTextMixin, forms.Form):
         for parameter in parameters:
             groups.setdefault(parameter.department.name, []).append((parameter.pk, parameter.name))
             self.parameter_departments[parameter.pk] = parameter.department_id
-        self.fields["parameter"].choices = [("", "— None in particular —"), *groups.items()]  # type: ignore[attr-defined]
+        self.fields["parameter"].choices = [("", _("— None in particular —")), *groups.items()]  # type: ignore[attr-defined]
         own = employee.department.name
-        self.fields["share_department"].label = f"Tell the department that I work in {own}"
+        self.fields["share_department"].label = _("Tell the department that I work in %(name)s") % {"name": own}
         if share_allowed:
-            self.fields[
-                "share_department"
-            ].help_text = f"Only the department's name is shared, never yours. {own} has at least {threshold} people."
+            self.fields["share_department"].help_text = _(
+                "Only the department's name is shared, never yours. %(name)s has at least %(count)s people."
+            ) % {
+                "name": own,
+                "count": threshold,
+            }
         else:
             self.fields["share_department"].disabled = True
-            self.fields[
-                "share_department"
-            ].help_text = f"Not offered: {own} has fewer than {threshold} people, so its name could point to you."
+            self.fields["share_department"].help_text = _(
+                "Not offered: %(name)s has fewer than %(count)s people, so its name could point to you."
+            ) % {
+                "name": own,
+                "count": threshold,
+            }
 
     def clean(self):
         data = super().clean()
         department, parameter_id = data.get("department"), data.get("parameter")
         if department and parameter_id is not None and self.parameter_departments.get(parameter_id) != department.pk:
-            self.add_error("parameter", f"That part of the charter is not one of {department.name}'s.")
+            self.add_error(
+                "parameter", _("That part of the charter is not one of %(name)s's.") % {"name": department.name}
+            )
         if parameter_id is not None and department:
             data["parameter"] = ServiceParameter.objects.get(pk=parameter_id)
         if not data.get("anonymous"):
@@ -85,18 +102,20 @@ class RaiseForm(PlainTextMixin, forms.Form):
 
 class MessageForm(PlainTextMixin, forms.Form):
     prefix = "message"
-    text = text_field("Your message", rows=3)
+    text = text_field(gettext_lazy("Your message"), rows=3)
 
 
 class AnswerForm(PlainTextMixin, forms.Form):
     prefix = "answer"
     text = text_field(
-        "Your answer", rows=5, help_text="What you found and what you did or will do. It closes the concern."
+        gettext_lazy("Your answer"),
+        rows=5,
+        help_text=gettext_lazy("What you found and what you did or will do. It closes the concern."),
     )
 
 
 class ReasonForm(PlainTextMixin, forms.Form):
-    reason = text_field("Why", rows=3)
+    reason = text_field(gettext_lazy("Why"), rows=3)
 
 
 class ReopenForm(ReasonForm):
@@ -114,28 +133,32 @@ class HideForm(ReasonForm):
 class RatingForm(PlainTextMixin, forms.Form):
     prefix = "rate"
     rating = forms.ChoiceField(
-        label="Did the answer resolve your concern?", choices=Concern.Rating.choices, widget=forms.RadioSelect
+        label=gettext_lazy("Did the answer resolve your concern?"),
+        choices=Concern.Rating.choices,
+        widget=forms.RadioSelect,
     )
 
 
 class ReceiptForm(PlainTextMixin, forms.Form):
     code = forms.CharField(
-        label="Receipt code",
+        label=gettext_lazy("Receipt code"),
         max_length=40,
-        help_text="The code you were given when you raised the concern, e.g. K7QM-2RXD-9FTW-H3BN-C8VP.",
+        help_text=gettext_lazy("The code you were given when you raised the concern, e.g. K7QM-2RXD-9FTW-H3BN-C8VP."),
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"}),
     )
 
     def clean_code(self) -> str:
         code = self.cleaned_data["code"]
         if receipts.normalise(code) is None:
-            raise forms.ValidationError("That is not a receipt code: it has 20 letters and digits, in groups of four.")
+            raise forms.ValidationError(
+                _("That is not a receipt code: it has 20 letters and digits, in groups of four.")
+            )
         return code
 
 
 class ReassignForm(PlainTextMixin, forms.Form):
     prefix = "reassign"
-    department = forms.ModelChoiceField(queryset=Department.objects.active(), label="Give it to")
+    department = forms.ModelChoiceField(queryset=Department.objects.active(), label=gettext_lazy("Give it to"))
 
 
 class ResponseTimesForm(PlainTextMixin, forms.ModelForm):
@@ -147,7 +170,7 @@ class ResponseTimesForm(PlainTextMixin, forms.ModelForm):
         data = super().clean()
         ack, answer = data.get("acknowledge_days"), data.get("answer_days")
         if ack is not None and answer is not None and answer < ack:
-            self.add_error("answer_days", "The time to answer cannot be shorter than the time to acknowledge.")
+            self.add_error("answer_days", _("The time to answer cannot be shorter than the time to acknowledge."))
         return data
 
 
@@ -156,4 +179,4 @@ class ClosureDateForm(PlainTextMixin, forms.ModelForm):
         model = ClosureDate
         fields = ["date", "name"]
         widgets = {"date": forms.DateInput(attrs={"type": "date"})}
-        labels = {"name": "What it is"}
+        labels = {"date": gettext_lazy("Date"), "name": gettext_lazy("What it is")}

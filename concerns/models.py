@@ -22,6 +22,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from departments.models import Department, Employee, ServiceParameter
 from improvements.models import ActionItem
@@ -36,17 +37,17 @@ class ResponseTimes(models.Model):
     acknowledge_days = models.PositiveSmallIntegerField(
         default=2,
         validators=[MinValueValidator(1), MaxValueValidator(30)],
-        verbose_name="acknowledge within (working days)",
+        verbose_name=_("acknowledge within (working days)"),
     )
     answer_days = models.PositiveSmallIntegerField(
         default=10,
         validators=[MinValueValidator(1), MaxValueValidator(90)],
-        verbose_name="answer within (working days)",
+        verbose_name=_("answer within (working days)"),
     )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name_plural = "response times"
+        verbose_name_plural = _("response times")
         constraints = [
             models.CheckConstraint(condition=Q(answer_days__gte=models.F("acknowledge_days")), name="answer_after_ack")
         ]
@@ -100,16 +101,16 @@ class ConcernQuerySet(models.QuerySet):
 
 class Concern(models.Model):
     class Status(models.TextChoices):
-        OPEN = "open", "Waiting for acknowledgement"
-        ACKNOWLEDGED = "acknowledged", "Acknowledged"
-        REOPENED = "reopened", "Reopened"
-        ANSWERED = "answered", "Answered"
-        WITH_HR = "with_hr", "Sent back to HR"
+        OPEN = "open", _("Waiting for acknowledgement")
+        ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+        REOPENED = "reopened", _("Reopened")
+        ANSWERED = "answered", _("Answered")
+        WITH_HR = "with_hr", _("Sent back to HR")
 
     class Rating(models.TextChoices):
-        RESOLVED = "resolved", "Resolved"
-        PARTLY = "partly", "Partly resolved"
-        NOT_RESOLVED = "not_resolved", "Not resolved"
+        RESOLVED = "resolved", _("Resolved")
+        PARTLY = "partly", _("Partly resolved")
+        NOT_RESOLVED = "not_resolved", _("Not resolved")
 
     WAITING = (Status.OPEN, Status.ACKNOWLEDGED, Status.REOPENED)
 
@@ -131,10 +132,10 @@ class Concern(models.Model):
     raised_on = models.DateField()
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.OPEN)
     # The clocks (working days, concerns.workdays), set when raised and again when reassigned or reopened.
-    clock_started_on = models.DateField(help_text="The day the clocks started: raised, or reassigned by HR.")
+    clock_started_on = models.DateField(help_text=_("The day the clocks started: raised, or reassigned by HR."))
     acknowledge_by = models.DateTimeField()
     answer_by = models.DateTimeField()
-    clock_round = models.PositiveSmallIntegerField(default=1, help_text="Counts restarts of the clocks.")
+    clock_round = models.PositiveSmallIntegerField(default=1, help_text=_("Counts restarts of the clocks."))
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     acknowledged_in_time = models.BooleanField(null=True)
     answered_at = models.DateTimeField(null=True, blank=True)
@@ -214,7 +215,7 @@ class ConcernMessage(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     concern = models.ForeignKey(Concern, on_delete=models.CASCADE, related_name="messages")
-    number = models.PositiveIntegerField(help_text="Its place in the conversation.")
+    number = models.PositiveIntegerField(help_text=_("Its place in the conversation."))
     from_department = models.BooleanField()
     author = models.ForeignKey(Employee, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     written_on = models.DateField()

@@ -7,10 +7,14 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from functools import partial
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_stubs_ext import StrOrPromise
 
 from departments.roles import hr_admin_emails
 
@@ -56,11 +60,19 @@ def due_reminders(now=None) -> list[tuple[Concern, str, str]]:
 
 
 WORDS = {
-    "50": "half of the time to {verb} it has gone",
-    "75": "three quarters of the time to {verb} it have gone",
-    "100": "the time to {verb} it ran out",
-    "hr": "the time to {verb} it ran out two working days ago",
+    ("acknowledge", "50"): gettext_lazy("half of the time to acknowledge it has gone"),
+    ("acknowledge", "75"): gettext_lazy("three quarters of the time to acknowledge it have gone"),
+    ("acknowledge", "100"): gettext_lazy("the time to acknowledge it ran out"),
+    ("acknowledge", "hr"): gettext_lazy("the time to acknowledge it ran out two working days ago"),
+    ("answer", "50"): gettext_lazy("half of the time to answer it has gone"),
+    ("answer", "75"): gettext_lazy("three quarters of the time to answer it have gone"),
+    ("answer", "100"): gettext_lazy("the time to answer it ran out"),
+    ("answer", "hr"): gettext_lazy("the time to answer it ran out two working days ago"),
 }
+
+
+def _subject(name: str, what: StrOrPromise) -> str:
+    return _("Concern for %(name)s: %(what)s") % {"name": name, "what": what}
 
 
 def concern_reminders_send(now=None) -> int:
@@ -85,12 +97,12 @@ def concern_reminders_send(now=None) -> int:
             )
         else:
             to = hr_admin_emails()
-        what = WORDS[step].format(verb=verb)
+        what = WORDS[verb, step]
         try:
             _email(
                 to=to,
                 template="concerns/email_reminder.txt",
-                subject=f"Concern for {concern.department.name}: {what}",
+                subject=partial(_subject, concern.department.name, what),
                 context={
                     "concern": concern,
                     "what": what,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -20,8 +21,13 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_stubs_ext import StrOrPromise
 
+from accounts.languages import CHOSEN
+from accounts.models import Profile
 from departments.models import Department, Employee, ServiceParameter
 from improvements.models import ActionItem
 from improvements.services import action_create
@@ -104,33 +110,42 @@ def acting_people(department: Department) -> list[Employee]:
     return people
 
 
-def _email(*, to: list[str], template: str, subject: str, context: dict) -> None:
+def _email(*, to: list[str], template: str, subject: Callable[[], str], context: dict) -> None:
+    """One email per language among the recipients (each one's profile, else the site's): `subject()`
+    and the template are rendered in it (lazy words in `context` too)."""
     if not to:
         return
-    body = render_to_string(template, context | {"site": settings.SITE_URL})
-    send_mail(" ".join(subject.split()), body, None, to)
+    chosen = dict(Profile.objects.filter(user__email__in=to).values_list("user__email", "language"))
+    by_language: dict[str, list[str]] = {}
+    for address in to:
+        language = chosen.get(address)
+        by_language.setdefault(language if language in CHOSEN else settings.LANGUAGE_CODE, []).append(address)
+    for language, addresses in by_language.items():
+        with translation.override(language):
+            body = render_to_string(template, context | {"site": settings.SITE_URL})
+            send_mail(" ".join(str(subject()).split()), body, None, addresses)
 
 
-def notify_department(concern: Concern, *, what: str) -> None:
+def notify_department(concern: Concern, *, what: StrOrPromise) -> None:
     """Tell the department's head and delegates that a concern came in or moved: never the raiser's
     identity (an anonymous concern has none to tell) and never its text (it stays in the portal)."""
     people = acting_people(concern.department)
     _email(
         to=[person.email for person in people],
         template="concerns/email_department.txt",
-        subject=f"Concern for {concern.department.name}: {what}",
+        subject=lambda: _("Concern for %(name)s: %(what)s") % {"name": concern.department.name, "what": what},
         context={"concern": concern, "what": what, "link": settings.SITE_URL + concern.get_absolute_url()},
     )
 
 
-def notify_raiser(concern: Concern, *, what: str) -> None:
+def notify_raiser(concern: Concern, *, what: StrOrPromise) -> None:
     """Email a named raiser. An anonymous raiser is never emailed: they come back with their code."""
     if concern.anonymous or concern.raised_by is None or not concern.raised_by.active:
         return
     _email(
         to=[concern.raised_by.email],
         template="concerns/email_raiser.txt",
-        subject=f"Your concern “{concern.subject}”: {what}",
+        subject=lambda: _("Your concern “%(subject)s”: %(what)s") % {"subject": concern.subject, "what": what},
         context={"concern": concern, "what": what, "link": settings.SITE_URL + concern.get_absolute_url()},
     )
 
@@ -172,7 +187,7 @@ def concern_raise(
             raised_on=on,
             **_clocks(on),
         )
-        transaction.on_commit(lambda: notify_department(concern, what="a new concern"))
+        transaction.on_commit(lambda: notify_department(concern, what=gettext_lazy("a new concern")))
         return Raised(concern, None)
     code = receipts.new_code()
     share = share_department and department_can_be_shared(employee.department, department)
@@ -254,7 +269,7 @@ def anonymous_release(now: datetime | None = None) -> int:
                 follow_ups.setdefault(payload["receipt"], []).append(payload)
         raisers = list(follow_ups.values())
         shuffle(raisers)
-        told: dict[Concern, str] = {}
+        told: dict[Concern, StrOrPromise] = {}
         for payload in raises:
             concern = _release_raise(payload)
             if concern is not None:
@@ -271,7 +286,7 @@ def anonymous_release(now: datetime | None = None) -> int:
         return len(opened)
 
 
-def _notify_all(emails: list[tuple[Concern, str]]) -> None:
+def _notify_all(emails: list[tuple[Concern, StrOrPromise]]) -> None:
     for concern, what in emails:
         notify_department(concern, what=what)
 
@@ -296,7 +311,7 @@ def _release_raise(payload: dict) -> Concern | None:
     )
 
 
-def _release_follow_up(payload: dict) -> tuple[Concern | None, str]:
+def _release_follow_up(payload: dict) -> tuple[Concern | None, StrOrPromise]:
     """Apply one message, reopening or rating; (its concern, what to tell the department) or (None, "")."""
     concern = Concern.objects.select_for_update().filter(receipt_hash=payload["receipt"]).first()
     if concern is None:
@@ -305,10 +320,10 @@ def _release_follow_up(payload: dict) -> tuple[Concern | None, str]:
     try:
         if payload["kind"] == "message":
             _add_message(concern, text=payload["text"], from_department=False, author=None, on=on, at=None)
-            return concern, "a new message from the raiser"
+            return concern, gettext_lazy("a new message from the raiser")
         if payload["kind"] == "reopen":
             _reopen(concern, reason=payload["reason"], on=on)
-            return concern, "reopened by the raiser"
+            return concern, gettext_lazy("reopened by the raiser")
         if payload["kind"] == "rate":
             _rate(concern, payload["rating"])
     except ConcernError:
@@ -350,7 +365,7 @@ def department_message(*, concern: Concern, author: Employee, text: str) -> None
     if concern.status == Concern.Status.OPEN:
         _acknowledge(concern, now)
     _add_message(concern, text=text, from_department=True, author=author, on=today(), at=now)
-    transaction.on_commit(lambda: notify_raiser(concern, what="a message from the department"))
+    transaction.on_commit(lambda: notify_raiser(concern, what=gettext_lazy("a message from the department")))
 
 
 @transaction.atomic
@@ -358,10 +373,10 @@ def raiser_message(*, concern: Concern, text: str) -> None:
     """A named raiser writes to the department (an anonymous one deposits, see raiser_write)."""
     concern = _locked(concern)
     if concern.status == Concern.Status.WITH_HR:
-        raise ConcernError("HR is finding the right department for this concern: write again once it has one.")
+        raise ConcernError(_("HR is finding the right department for this concern: write again once it has one."))
     now = timezone.now()
     _add_message(concern, text=text, from_department=False, author=concern.raised_by, on=today(), at=now)
-    transaction.on_commit(lambda: notify_department(concern, what="a new message from the raiser"))
+    transaction.on_commit(lambda: notify_department(concern, what=gettext_lazy("a new message from the raiser")))
 
 
 def _acknowledge(concern: Concern, now: datetime) -> None:
@@ -375,9 +390,9 @@ def _acknowledge(concern: Concern, now: datetime) -> None:
 def concern_acknowledge(*, concern: Concern) -> None:
     concern = _locked(concern)
     if concern.status != Concern.Status.OPEN:
-        raise ConcernError("This concern was acknowledged already.")
+        raise ConcernError(_("This concern was acknowledged already."))
     _acknowledge(concern, timezone.now())
-    transaction.on_commit(lambda: notify_raiser(concern, what="acknowledged"))
+    transaction.on_commit(lambda: notify_raiser(concern, what=gettext_lazy("acknowledged")))
 
 
 @transaction.atomic
@@ -385,7 +400,7 @@ def concern_answer(*, concern: Concern, author: Employee, text: str) -> None:
     """Close the concern with a written answer (also a message of the conversation)."""
     concern = _locked(concern)
     if not concern.is_waiting:
-        raise ConcernError("This concern is not waiting for an answer.")
+        raise ConcernError(_("This concern is not waiting for an answer."))
     now = timezone.now()
     if concern.status == Concern.Status.OPEN:
         _acknowledge(concern, now)
@@ -400,12 +415,12 @@ def concern_answer(*, concern: Concern, author: Employee, text: str) -> None:
         concern.answer_working_days = Decimal(str(round(elapsed, 2)))
     concern.save(update_fields=["status", "answer", "answered_at", "answered_in_time", "answer_working_days"])
     _add_message(concern, text=text, from_department=True, author=author, on=today(), at=now)
-    transaction.on_commit(lambda: notify_raiser(concern, what="answered"))
+    transaction.on_commit(lambda: notify_raiser(concern, what=gettext_lazy("answered")))
 
 
 def _reopen(concern: Concern, *, reason: str, on: date) -> None:
     if not concern.can_reopen:
-        raise ConcernError("A concern can be reopened once, after it is answered.")
+        raise ConcernError(_("A concern can be reopened once, after it is answered."))
     concern.status = Concern.Status.REOPENED
     concern.reopened_on, concern.reopen_reason = on, reason
     concern.answer_by = _clocks(on)["answer_by"]  # the acknowledgement clock stays as it was
@@ -416,7 +431,7 @@ def _reopen(concern: Concern, *, reason: str, on: date) -> None:
 
 def _rate(concern: Concern, rating: str) -> None:
     if concern.status != Concern.Status.ANSWERED:
-        raise ConcernError("An answer can be rated once it is given.")
+        raise ConcernError(_("An answer can be rated once it is given."))
     concern.rating = rating
     concern.save(update_fields=["rating"])
 
@@ -426,7 +441,7 @@ def concern_reopen(*, concern: Concern, reason: str) -> None:
     """A named raiser reopens their answered concern, once, saying why: the answer clock restarts."""
     concern = _locked(concern)
     _reopen(concern, reason=reason, on=today())
-    transaction.on_commit(lambda: notify_department(concern, what="reopened by the raiser"))
+    transaction.on_commit(lambda: notify_department(concern, what=gettext_lazy("reopened by the raiser")))
 
 
 @transaction.atomic
@@ -449,7 +464,7 @@ def concern_not_ours(*, concern: Concern, reason: str) -> None:
     """The department says the concern is not about it: back to HR, who reassigns it."""
     concern = _locked(concern)
     if not concern.is_waiting:
-        raise ConcernError("Only a concern waiting for an answer can be sent back to HR.")
+        raise ConcernError(_("Only a concern waiting for an answer can be sent back to HR."))
     concern.status = Concern.Status.WITH_HR
     concern.not_ours_reason = reason
     concern.save(update_fields=["status", "not_ours_reason"])
@@ -461,7 +476,7 @@ def concern_reassign(*, concern: Concern, department: Department) -> None:
     restart from today, and its parameter is dropped if it belongs to the old department."""
     concern = _locked(concern)
     if concern.status == Concern.Status.ANSWERED:
-        raise ConcernError("An answered concern stays with the department that answered it.")
+        raise ConcernError(_("An answered concern stays with the department that answered it."))
     concern.department = department
     if concern.parameter is not None and concern.parameter.department_id != department.pk:
         concern.parameter = None
@@ -472,7 +487,9 @@ def concern_reassign(*, concern: Concern, department: Department) -> None:
     concern.clock_round = F("clock_round") + 1
     concern.save()
     concern.refresh_from_db()
-    transaction.on_commit(lambda: notify_department(concern, what="a concern HR gave to your department"))
+    transaction.on_commit(
+        lambda: notify_department(concern, what=gettext_lazy("a concern HR gave to your department"))
+    )
 
 
 @transaction.atomic
@@ -493,17 +510,17 @@ def concern_to_action(*, concern: Concern, author: Employee) -> ActionItem:
     """Turn the concern into an action item of its department, keeping the link both ways."""
     concern = _locked(concern)
     if concern.action_item_id is not None:
-        raise ConcernError("This concern already has an action item.")
+        raise ConcernError(_("This concern already has an action item."))
     if concern.is_hidden:
-        raise ConcernError("HR hid this concern's text: it cannot become an action item.")
+        raise ConcernError(_("HR hid this concern's text: it cannot become an action item."))
     times = ResponseTimes.current()
     # Done items are public ("you said, we did"): the raiser's own words and date stay in the concern.
     about = concern.parameter.name if concern.parameter is not None else concern.department.name
     item = action_create(
         department=concern.department,
         author=author,
-        title=f"Follow-up of a concern about {about}"[:200],
-        change="Made from a concern. Say here what will change, in words anyone may read.",
+        title=(_("Follow-up of a concern about %(about)s") % {"about": about})[:200],
+        change=_("Made from a concern. Say here what will change, in words anyone may read."),
         parameters=[concern.parameter] if concern.parameter is not None else [],
         owners=[author],
         due_on=workdays.add_working_days(today(), times.answer_days * 3, closures_from(today())),

@@ -17,7 +17,11 @@ from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
+from django_stubs_ext import StrOrPromise
 
 from accounts.security import client_ip, within_limit
 from departments.decorators import hr_required, member_required
@@ -59,7 +63,9 @@ def leaves_no_trace(view):
     return wrapper
 
 
-TOO_MANY_WRITES = "You have written a lot anonymously today. Try again tomorrow, or raise it with your name."
+TOO_MANY_WRITES = gettext_lazy(
+    "You have written a lot anonymously today. Try again tomorrow, or raise it with your name."
+)
 
 
 def _anonymous_write_allowed(request) -> bool:
@@ -104,7 +110,8 @@ def concern_raise(request):
             )
             if raised.concern is not None:
                 messages.success(
-                    request, f"Your concern was sent to {raised.concern.department.name}, with your name."
+                    request,
+                    _("Your concern was sent to %(name)s, with your name.") % {"name": raised.concern.department.name},
                 )
                 return redirect(raised.concern)
             return render(
@@ -174,7 +181,7 @@ def receipt(request):
         return render(
             request,
             "concerns/receipt.html",
-            {"form": form, "refused": "Too many wrong receipt codes were tried. Wait an hour and try again."},
+            {"form": form, "refused": _("Too many wrong receipt codes were tried. Wait an hour and try again.")},
             status=429,
         )
     if not form.is_valid():
@@ -189,7 +196,7 @@ def receipt(request):
     waiting = services.waiting_for(code) if wanted else []
     if concern is None and not any(item["kind"] == "raise" for item in waiting):
         _wrong_code(request)
-        form.add_error("code", "No concern has this receipt code. Check it and try again.")
+        form.add_error("code", _("No concern has this receipt code. Check it and try again."))
         return render(request, "concerns/receipt.html", {"form": form}, status=404)
 
     done, forms = "", _raiser_forms()
@@ -203,7 +210,7 @@ def receipt(request):
         }[action]
         if not allowed:
             done = ""
-            bound.add_error(None, "That is not possible for this concern now.")
+            bound.add_error(None, _("That is not possible for this concern now."))
         elif bound.is_valid() and not _anonymous_write_allowed(request):
             bound.add_error(None, TOO_MANY_WRITES)
         elif bound.is_valid():
@@ -211,9 +218,9 @@ def receipt(request):
             forms[action] = _raiser_forms()[action]
             waiting = services.waiting_for(code)
             done = {
-                "message": "Your message was sealed.",
-                "reopen": "Your request to reopen was sealed.",
-                "rate": "Your rating was sealed.",
+                "message": _("Your message was sealed."),
+                "reopen": _("Your request to reopen was sealed."),
+                "rate": _("Your rating was sealed."),
             }[action]
     return render(
         request,
@@ -248,7 +255,7 @@ def _concern(request, pk) -> Concern:
         pk=pk,
     )
     if not get_roles(request).can_read_concern(concern):
-        raise PermissionDenied("This concern is for its department, HR and the person who raised it.")
+        raise PermissionDenied(_("This concern is for its department, HR and the person who raised it."))
     return concern
 
 
@@ -291,7 +298,7 @@ def _page_of(roles, concern) -> str:
     return "concerns:hr"
 
 
-def _act(request, pk, *, who: str, form_class, service, done: str):
+def _act(request, pk, *, who: str, form_class, service, done: StrOrPromise):
     """Run one POSTed action on a concern: `who` must be allowed, the form valid, the state right."""
     concern = _concern(request, pk)
     roles = get_roles(request)
@@ -303,7 +310,7 @@ def _act(request, pk, *, who: str, form_class, service, done: str):
     }[who]
     if not allowed:
         raise PermissionDenied(
-            "Only the department's head and delegates, HR or the raiser may do this, as the page says."
+            _("Only the department's head and delegates, HR or the raiser may do this, as the page says.")
         )
     form = form_class(request.POST) if form_class else None
     if form is not None and not form.is_valid():
@@ -335,7 +342,7 @@ class Move:
     who: str
     form_class: type | None
     service: Callable
-    done: str
+    done: StrOrPromise
 
 
 MOVES = {
@@ -343,44 +350,44 @@ MOVES = {
         "department",
         None,
         lambda c, r, d: services.concern_acknowledge(concern=c),
-        "Acknowledged: the raiser can see that you are on it.",
+        gettext_lazy("Acknowledged: the raiser can see that you are on it."),
     ),
-    "message": Move("either", MessageForm, _write, "Your message was sent."),
+    "message": Move("either", MessageForm, _write, gettext_lazy("Your message was sent.")),
     "answer": Move(
         "department",
         AnswerForm,
         lambda c, r, d: services.concern_answer(concern=c, author=r.employee, text=d["text"]),
-        "Answered and closed. The raiser can reopen it once if it is not resolved.",
+        gettext_lazy("Answered and closed. The raiser can reopen it once if it is not resolved."),
     ),
     "not_ours": Move(
         "department",
         NotOursForm,
         lambda c, r, d: services.concern_not_ours(concern=c, reason=d["reason"]),
-        "Sent back to HR, who will give it to the right department.",
+        gettext_lazy("Sent back to HR, who will give it to the right department."),
     ),
     "reopen": Move(
         "raiser",
         ReopenForm,
         lambda c, r, d: services.concern_reopen(concern=c, reason=d["reason"]),
-        "Reopened: the department has a new time to answer.",
+        gettext_lazy("Reopened: the department has a new time to answer."),
     ),
     "rate": Move(
         "raiser",
         RatingForm,
         lambda c, r, d: services.concern_rate(concern=c, rating=d["rating"]),
-        "Thank you: your rating of the answer was saved.",
+        gettext_lazy("Thank you: your rating of the answer was saved."),
     ),
     "hide": Move(
         "hr",
         HideForm,
         lambda c, r, d: services.concern_hide(concern=c, by=r.user, reason=d["reason"]),
-        "The concern's text is hidden from the department. It is kept, with your name and reason.",
+        gettext_lazy("The concern's text is hidden from the department. It is kept, with your name and reason."),
     ),
     "reassign": Move(
         "hr",
         ReassignForm,
         lambda c, r, d: services.concern_reassign(concern=c, department=d["department"]),
-        "Given to the department: its clocks start today.",
+        gettext_lazy("Given to the department: its clocks start today."),
     ),
 }
 
@@ -398,20 +405,25 @@ def to_action(request, pk):
     concern = _concern(request, pk)
     roles = get_roles(request)
     if not roles.can_act_for(concern.department):
-        raise PermissionDenied("Only the department's head and delegates keep its action plan.")
+        raise PermissionDenied(_("Only the department's head and delegates keep its action plan."))
     try:
         item = services.concern_to_action(concern=concern, author=roles.employee)
     except ConcernError as error:
         messages.error(request, str(error))
         return redirect(concern)
-    messages.success(request, "An action item was made from the concern: give it owners and a due date.")
+    messages.success(request, _("An action item was made from the concern: give it owners and a due date."))
     return redirect(reverse("improvements:action_edit", args=[concern.department.code, item.pk]))
 
 
 # ---------------------------------------------------------------- lists
 
 
-SHOW = {"waiting": "Waiting for an answer", "answered": "Answered", "with_hr": "Sent back to HR", "all": "All"}
+SHOW = {
+    "waiting": gettext_lazy("Waiting for an answer"),
+    "answered": gettext_lazy("Answered"),
+    "with_hr": gettext_lazy("Sent back to HR"),
+    "all": gettext_lazy("All"),
+}
 
 
 def _filtered(concerns, show: str):
@@ -433,7 +445,7 @@ def department_concerns(request, code: str):
     department = department_for(request, code)
     roles = get_roles(request)
     if not roles.can_follow(department):
-        raise PermissionDenied("A department's concerns are for its head, its delegates and HR.")
+        raise PermissionDenied(_("A department's concerns are for its head, its delegates and HR."))
     show = query_choice(request, "show", SHOW, label="list", default="waiting")
     now = timezone.now()
     concerns = _overdue_first(_filtered(Concern.objects.of(department), show), now).select_related("parameter")
@@ -498,7 +510,7 @@ def concern_settings(request):
         times_form = ResponseTimesForm(request.POST, instance=ResponseTimes.current())
         if times_form.is_valid():
             times_form.save()
-            messages.success(request, "Response times saved. Concerns raised from now on get them.")
+            messages.success(request, _("Response times saved. Concerns raised from now on get them."))
             return redirect("concerns:settings")
         return _settings_page(request, times_form=times_form)
     return _settings_page(request)
@@ -510,7 +522,11 @@ def closure_add(request):
     closure_form = ClosureDateForm(request.POST)
     if closure_form.is_valid():
         closure = closure_form.save()
-        messages.success(request, f"{closure.name} ({closure.date:%d %B %Y}) is not a working day.")
+        messages.success(
+            request,
+            _("%(name)s (%(date)s) is not a working day.")
+            % {"name": closure.name, "date": date_format(closure.date, "d F Y")},
+        )
         return redirect("concerns:settings")
     return _settings_page(request, closure_form=closure_form)
 
@@ -520,5 +536,5 @@ def closure_add(request):
 def closure_delete(request, pk: int):
     closure = get_object_or_404(ClosureDate, pk=pk)
     closure.delete()
-    messages.success(request, f"{closure.name} is a working day again.")
+    messages.success(request, _("%(name)s is a working day again.") % {"name": closure.name})
     return redirect("concerns:settings")

@@ -1030,3 +1030,296 @@ LAST_NAMES = [
     "Karimi",
     "Tehrani",
 ]
+
+
+# German charter content (departments/translation.py), by department code: (name, description,
+# {parameter code: (name, description)}). Internal Audit has none on purpose: German pages show
+# its English texts (the fallback).
+GERMAN: dict[str, tuple[str, str, dict[str, tuple[str, str]]]] = {
+    "it": (
+        "IT",
+        "Betreibt den Service-Desk, Laptops, Geschäftsanwendungen, Netzwerke und Zugriffsverwaltung für alle Mitarbeitenden.",
+        {
+            "responsiveness": (
+                "Reaktionsfähigkeit",
+                "Service-Desk-Tickets werden innerhalb von 4 Arbeitsstunden bestätigt und innerhalb von 2 Arbeitstagen gelöst oder eskaliert.",
+            ),
+            "communication": (
+                "Kommunikation",
+                "Geplante Ausfälle werden mindestens 3 Arbeitstage im Voraus angekündigt, Ticket-Updates sind verständlich formuliert.",
+            ),
+            "first-time-fix": (
+                "Lösung beim ersten Versuch",
+                "Die meisten Störungen werden beim ersten Versuch behoben, ohne dass das Ticket erneut geöffnet wird.",
+            ),
+            "system-availability": (
+                "Systemverfügbarkeit",
+                "Zentrale Geschäftssysteme wie E-Mail, ERP und CRM sind während der Arbeitszeit ohne ungeplante Ausfälle verfügbar.",
+            ),
+            "access-provisioning": (
+                "Zugänge",
+                "Neue Mitarbeitende haben am ersten Tag einen funktionierenden Laptop, Konten und Systemzugänge.",
+            ),
+        },
+    ),
+    "hr": (
+        "Personalabteilung",
+        "Verantwortet Recruiting, Onboarding, Mitarbeiterbeziehungen, Weiterbildung und Personalverwaltung für alle Abteilungen.",
+        {
+            "responsiveness": (
+                "Reaktionsfähigkeit",
+                "Anfragen von Mitarbeitenden und Führungskräften werden innerhalb von 2 Arbeitstagen beantwortet.",
+            ),
+            "communication": (
+                "Kommunikation",
+                "Änderungen von Richtlinien werden vor Inkrafttreten schriftlich und mit einer Ansprechperson erläutert.",
+            ),
+            "recruitment-quality": (
+                "Qualität im Recruiting",
+                "Vorausgewählte Bewerbungen passen zum vereinbarten Profil, eine erste Auswahl liegt innerhalb von 3 Wochen vor.",
+            ),
+            "data-accuracy": (
+                "Richtigkeit der Personaldaten",
+                "Verträge, Urlaubskonten und Personalakten sind korrekt, Änderungen werden bis zum vereinbarten Stichtag bearbeitet.",
+            ),
+            "confidentiality": (
+                "Vertraulichkeit",
+                "Persönliche und sensible Angelegenheiten werden diskret behandelt und nur mit den Nötigen geteilt.",
+            ),
+        },
+    ),
+    "finance": (
+        "Finanzen",
+        "Bezahlt Lieferanten, bearbeitet Spesenabrechnungen, führt Lohnabrechnung und Budgetierung durch und erstellt monatliche Managementberichte.",
+        {
+            "responsiveness": (
+                "Reaktionsfähigkeit",
+                "Fragen zu Budgets und Rechnungen werden innerhalb von 2 Arbeitstagen beantwortet.",
+            ),
+            "communication": (
+                "Kommunikation",
+                "Budgetfristen und Abschlusskalender werden zu Beginn jedes Quartals veröffentlicht.",
+            ),
+            "payment-accuracy": (
+                "Korrekte Zahlungen",
+                "Lieferantenrechnungen, Spesen und Gehälter werden korrekt bezahlt, ohne Nacharbeit oder Korrekturen.",
+            ),
+            "on-time-payment": (
+                "Pünktliche Zahlung",
+                "Freigegebene Rechnungen werden fristgerecht bezahlt, Spesen innerhalb von 10 Arbeitstagen.",
+            ),
+            "reporting": (
+                "Managementberichte",
+                "Monatliche Kostenstellenberichte liegen bis zum 8. Arbeitstag vor und stimmen mit dem Hauptbuch überein.",
+            ),
+        },
+    ),
+    "procurement": (
+        "Einkauf",
+        "Beschafft Waren und Dienstleistungen, verhandelt Lieferverträge und macht aus Bedarfsanforderungen Bestellungen.",
+        {
+            "responsiveness": (
+                "Reaktionsfähigkeit",
+                "Bedarfsanforderungen werden innerhalb von 3 Arbeitstagen nach Freigabe zu Bestellungen.",
+            ),
+            "communication": (
+                "Kommunikation",
+                "Anfordernde erfahren Bestellstatus, gewählten Lieferanten und voraussichtlichen Liefertermin.",
+            ),
+            "sourcing-quality": (
+                "Beschaffungsqualität",
+                "Gekaufte Waren und Leistungen entsprechen der Anforderung und sind wettbewerbsfähig bepreist.",
+            ),
+            "reliability": (
+                "Zuverlässigkeit",
+                "Rahmenverträge und Listen bevorzugter Lieferanten sind aktuell, damit Routinekäufe nicht verzögert werden.",
+            ),
+            "process-simplicity": (
+                "Einfacher Prozess",
+                "Standardartikel werden in wenigen Schritten bestellt, mit klaren Hinweisen zu Grenzen und Freigaben.",
+            ),
+        },
+    ),
+    "legal": (
+        "Recht",
+        "Entwirft und prüft Verträge, berät zu Regulierung und Datenschutz und führt Streitfälle.",
+        {
+            "turnaround": (
+                "Vertragsprüfung",
+                "Standardverträge werden innerhalb von 5 Arbeitstagen geprüft, andere innerhalb von 10.",
+            ),
+            "communication": (
+                "Kommunikation",
+                "Beratung erfolgt verständlich und mit klarer Empfehlung statt nur einer Liste von Risiken.",
+            ),
+            "advice-quality": (
+                "Qualität der Beratung",
+                "Die Rechtsberatung ist korrekt, praxisnah und berücksichtigt den geschäftlichen Zusammenhang.",
+            ),
+            "reliability": (
+                "Zuverlässigkeit",
+                "Vereinbarte Prüffristen werden eingehalten, oder ein neuer Termin wird vorher genannt.",
+            ),
+            "templates": (
+                "Vorlagen und Leitfäden",
+                "Aktuelle Vertragsvorlagen und Leitfäden erlauben es, Routineverträge ohne Rechtsprüfung abzuschließen.",
+            ),
+        },
+    ),
+    "facilities": (
+        "Gebäudemanagement",
+        "Betreut Büros, Lager und Werkstätten und kümmert sich um Reparaturen, Reinigung, Sicherheit, Besprechungsräume und Umzüge.",
+        {
+            "responsiveness": (
+                "Reaktionsfähigkeit",
+                "Dringende Störungen werden innerhalb von 4 Stunden, Routinereparaturen innerhalb von 3 Arbeitstagen bearbeitet.",
+            ),
+            "communication": (
+                "Kommunikation",
+                "Geplante Arbeiten, Schließungen und Umzüge werden mindestens eine Woche im Voraus angekündigt.",
+            ),
+            "workplace-quality": (
+                "Arbeitsplatzqualität",
+                "Arbeitsplätze, Küchen und Sanitärräume sind an jedem Arbeitstag sauber, sicher und angenehm.",
+            ),
+            "reliability": (
+                "Zuverlässigkeit",
+                "Heizung, Beleuchtung, Aufzüge und Gebäudezugang funktionieren ohne wiederholte Ausfälle.",
+            ),
+            "room-and-moves": (
+                "Räume und Umzüge",
+                "Raumbuchungen, Ausstattung und Arbeitsplatzumzüge sind zur vereinbarten Zeit bereit.",
+            ),
+        },
+    ),
+    "logistics": (
+        "Logistik",
+        "Betreibt das Lager, kommissioniert und versendet Kundenaufträge und Ersatzteile und steuert Wareneingänge und Retouren.",
+        {
+            "responsiveness": (
+                "Reaktionsfähigkeit",
+                "Fragen zu Sendungen und Beständen werden am selben Arbeitstag beantwortet.",
+            ),
+            "communication": (
+                "Kommunikation",
+                "Verzögerungen, Fehlbestände und Probleme mit Spediteuren werden vor dem zugesagten Termin gemeldet.",
+            ),
+            "order-accuracy": (
+                "Auftragsgenauigkeit",
+                "Aufträge werden mit den richtigen Artikeln, Mengen und Papieren kommissioniert und verpackt.",
+            ),
+            "on-time-dispatch": (
+                "Pünktlicher Versand",
+                "Vor dem täglichen Annahmeschluss eingegangene Aufträge werden am selben Tag versendet.",
+            ),
+            "stock-visibility": (
+                "Bestandstransparenz",
+                "Systembestände stimmen mit dem Regal überein, sodass Termine verlässlich zugesagt werden können.",
+            ),
+        },
+    ),
+    "marketing": (
+        "Marketing",
+        "Erstellt Kampagnen, Produktunterlagen, die Website und Vertriebsmaterial und gewinnt Leads für den Vertrieb.",
+        {
+            "responsiveness": (
+                "Reaktionsfähigkeit",
+                "Anfragen nach Material und Inhalten werden innerhalb von 2 Arbeitstagen mit Liefertermin bestätigt.",
+            ),
+            "communication": (
+                "Kommunikation",
+                "Kampagnenpläne und Starttermine werden vor dem Start mit Vertrieb und Kundenservice geteilt.",
+            ),
+            "content-quality": (
+                "Qualität der Inhalte",
+                "Materialien sind korrekt, markenkonform und ohne weitere Bearbeitung bei Kunden einsetzbar.",
+            ),
+            "reliability": (
+                "Zuverlässigkeit",
+                "Vereinbarte Start- und Liefertermine für Kampagnen und Materialien werden eingehalten.",
+            ),
+            "lead-quality": (
+                "Qualität der Leads",
+                "An den Vertrieb übergebene Leads sind nach den vereinbarten Kriterien qualifiziert und enthalten Kontaktdaten und Kontext.",
+            ),
+        },
+    ),
+    "customer-service": (
+        "Kundenservice",
+        "Bearbeitet Anrufe, E-Mails und Beschwerden von Kunden und gibt Aufträge, Serviceanfragen und Rückmeldungen an interne Teams weiter.",
+        {
+            "responsiveness": (
+                "Reaktionsfähigkeit",
+                "Interne Anfragen zu Kundenfällen werden innerhalb von 1 Arbeitstag beantwortet.",
+            ),
+            "communication": (
+                "Kommunikation",
+                "Kundenbeschwerden und wiederkehrende Probleme werden jede Woche mit dem zuständigen Team geteilt.",
+            ),
+            "handover-quality": (
+                "Qualität der Übergabe",
+                "An andere Teams weitergegebene Aufträge und Serviceanfragen sind vollständig und brauchen keine Rückfragen.",
+            ),
+            "reliability": (
+                "Zuverlässigkeit",
+                "Zusagen an Kunden im Namen anderer Teams bleiben im Rahmen dessen, was diese Teams vereinbart haben.",
+            ),
+            "customer-insight": (
+                "Kundeneinblicke",
+                "Eine monatliche Übersicht der Kontaktgründe und Kundenrückmeldungen steht allen Abteilungen zur Verfügung.",
+            ),
+        },
+    ),
+    "sales": (
+        "Vertrieb",
+        "Gewinnt und betreut Kundenkonten und vereinbart Preise, Verträge und Lieferzusagen mit Kunden.",
+        {
+            "responsiveness": (
+                "Reaktionsfähigkeit",
+                "Fragen anderer Teams zu Kundenaufträgen und -konten werden innerhalb von 2 Arbeitstagen beantwortet.",
+            ),
+            "communication": (
+                "Kommunikation",
+                "Große Aufträge, Sonderkonditionen und zugesagte Liefertermine werden vor der Bestätigung mit den betroffenen Teams geteilt.",
+            ),
+            "order-quality": (
+                "Auftragsqualität",
+                "Aufträge und Verträge werden vollständig und korrekt mit den vereinbarten Preisen und Konditionen im CRM erfasst.",
+            ),
+            "reliability": (
+                "Zuverlässigkeit",
+                "Absatzprognosen werden monatlich aktualisiert und sind genau genug für die Bestands- und Personalplanung.",
+            ),
+            "realistic-commitments": (
+                "Realistische Zusagen",
+                "Kunden werden nur Liefertermine, Rabatte und Servicelevel zugesagt, die das Unternehmen einhalten kann.",
+            ),
+        },
+    ),
+    "field-service": (
+        "Außendienst",
+        "Installiert, wartet und repariert Geräte bei Kunden vor Ort und meldet Störungen und Kundenbedürfnisse zurück.",
+        {
+            "responsiveness": (
+                "Reaktionsfähigkeit",
+                "Serviceanfragen des Kundenservice werden innerhalb von 1 Arbeitstag eingeplant.",
+            ),
+            "communication": (
+                "Kommunikation",
+                "Ergebnisse und Folgeaufgaben eines Einsatzes werden am selben Tag im Servicesystem erfasst.",
+            ),
+            "first-time-fix": (
+                "Lösung beim ersten Einsatz",
+                "Die meisten Störungen beim Kunden werden beim ersten Einsatz ohne erneute Anfahrt behoben.",
+            ),
+            "reliability": (
+                "Zuverlässigkeit",
+                "Technikerinnen und Techniker kommen im mit dem Kunden vereinbarten Zeitfenster.",
+            ),
+            "parts-usage": (
+                "Teile und Rücksendungen",
+                "Verbrauchte Teile werden korrekt gebucht, defekte Teile innerhalb von 5 Arbeitstagen ans Lager zurückgeschickt.",
+            ),
+        },
+    ),
+}

@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Column, Field, Layout, Row
+from crispy_forms.layout import Column, Field, Fieldset, Layout, Row
 from django import forms
 from django.conf import settings
 from django.forms import BaseModelFormSet, modelformset_factory
 
 from survey_portal.forms import PlainTextMixin, keep_existing_length
 
+from .language_fields import GERMAN_LEGEND, GermanTextsMixin, layout_with_german_fieldset
 from .models import DESCRIPTION_MAX_LENGTH, Department, Employee, ServiceParameter
 
 
@@ -25,7 +26,7 @@ def description_field() -> forms.CharField:
     )
 
 
-class DepartmentForm(PlainTextMixin, forms.ModelForm):
+class DepartmentForm(PlainTextMixin, GermanTextsMixin, forms.ModelForm):
     """Edit a department. The head is chosen among the department's own active employees."""
 
     head = HeadChoiceField(queryset=Employee.objects.none(), required=False, empty_label="— No head yet —")
@@ -47,9 +48,10 @@ class DepartmentForm(PlainTextMixin, forms.ModelForm):
         keep_existing_length(self.fields["description"], self.instance.description)
         self.helper = FormHelper()
         self.helper.form_tag = False
+        self.helper.layout = layout_with_german_fieldset(self)
 
 
-class DepartmentCreateForm(PlainTextMixin, forms.ModelForm):
+class DepartmentCreateForm(PlainTextMixin, GermanTextsMixin, forms.ModelForm):
     description = description_field()
 
     class Meta:
@@ -61,6 +63,7 @@ class DepartmentCreateForm(PlainTextMixin, forms.ModelForm):
         self.fields["code"].help_text = "Short, lower-case and unique, e.g. 'it' or 'customer-service'. Cannot change."
         self.helper = FormHelper()
         self.helper.form_tag = False
+        self.helper.layout = layout_with_german_fieldset(self)
 
     def clean_code(self) -> str:
         code = self.cleaned_data["code"].lower()
@@ -69,7 +72,7 @@ class DepartmentCreateForm(PlainTextMixin, forms.ModelForm):
         return code
 
 
-class ServiceParameterForm(PlainTextMixin, forms.ModelForm):
+class ServiceParameterForm(PlainTextMixin, GermanTextsMixin, forms.ModelForm):
     class Meta:
         model = ServiceParameter
         fields = ["name", "code", "description", "target", "weight", "position", "active"]
@@ -97,6 +100,10 @@ class ServiceParameterForm(PlainTextMixin, forms.ModelForm):
                 Column("position", css_class="col-4 col-md-2"),
             ),
             Field("description"),
+            Fieldset(
+                GERMAN_LEGEND,
+                Row(Column("name_de", css_class="col-md-4"), Column("description_de", css_class="col-md-8")),
+            ),
             Field("active"),
         )
 
@@ -200,13 +207,15 @@ class DelegatesForm(PlainTextMixin, forms.Form):
 
 
 class OrgImportForm(PlainTextMixin, forms.Form):
-    departments = forms.FileField(required=False, help_text="code, name, head_email, front_line, description")
+    departments = forms.FileField(
+        required=False, help_text="code, name, head_email, front_line, description, name_de, description_de"
+    )
     employees = forms.FileField(required=False, help_text="email, first_name, last_name, department_code, job_title")
     dependencies = forms.FileField(required=False, help_text="consumer_code, provider_code")
     parameters = forms.FileField(
         required=False,
         label="Charters (parameters)",
-        help_text="department_code, code, name, target, weight, description — replaces those departments' charters",
+        help_text="department_code, code, name, target, weight, description, name_de, description_de — replaces those departments' charters",
     )
     deactivate_missing = forms.BooleanField(
         required=False,

@@ -220,6 +220,11 @@ class Roles:
         return self.is_hr or self.is_panel_member
 
     @property
+    def can_manage_api_tokens(self) -> bool:
+        """HR creates and revokes the REST API's service-account tokens."""
+        return self.is_hr
+
+    @property
     def can_see_inactive_departments(self) -> bool:
         return self.is_hr
 

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import translation
 
 from .models import DEFAULT_CHARTER, DEFAULT_TARGET, Delegate, Department, Dependency, Employee, ServiceParameter
 
@@ -19,13 +20,30 @@ def default_charter_parameters() -> list[dict]:
 
 
 @transaction.atomic
-def department_create(*, code: str, name: str, description: str = "", front_line: bool = False) -> Department:
-    """Create a department with the default charter (HR or its head tailor it afterwards)."""
-    department = Department.objects.create(code=code, name=name, description=description, front_line=front_line)
-    ServiceParameter.objects.bulk_create(
-        ServiceParameter(department=department, position=position, **values)
-        for position, values in enumerate(default_charter_parameters(), start=1)
-    )
+def department_create(
+    *,
+    code: str,
+    name: str,
+    description: str = "",
+    front_line: bool = False,
+    name_de: str | None = None,
+    description_de: str | None = None,
+) -> Department:
+    """Create a department with the default charter (HR or its head tailor it afterwards). `name`
+    and `description` are the English texts, whatever the language of the page that asked."""
+    with translation.override("en"):  # modeltranslation writes given texts in the active language
+        department = Department.objects.create(
+            code=code,
+            name=name,
+            description=description,
+            front_line=front_line,
+            name_de=name_de or None,
+            description_de=description_de or None,
+        )
+        ServiceParameter.objects.bulk_create(
+            ServiceParameter(department=department, position=position, **values)
+            for position, values in enumerate(default_charter_parameters(), start=1)
+        )
     return department
 
 

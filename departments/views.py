@@ -8,6 +8,8 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from departments.decorators import hr_required, member_required
@@ -80,7 +82,9 @@ def department_create(request):
     form = DepartmentCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         department = create_department(**form.cleaned_data)
-        messages.success(request, f"{department.name} was created with the default charter. Tailor it below.")
+        messages.success(
+            request, _("%(name)s was created with the default charter. Tailor it below.") % {"name": department.name}
+        )
         return redirect("departments:charter_edit", code=department.code)
     return render(request, "departments/department_form.html", {"form": form, "department": None})
 
@@ -91,7 +95,7 @@ def department_edit(request, code: str):
     form = DepartmentForm(request.POST or None, instance=department)
     if request.method == "POST" and form.is_valid():
         form.save()
-        messages.success(request, f"{department.name} was saved.")
+        messages.success(request, _("%(name)s was saved.") % {"name": department.name})
         return redirect(department)
     return render(request, "departments/department_form.html", {"form": form, "department": department})
 
@@ -112,11 +116,14 @@ def charter_edit(request, code: str):
             # (or an edit by someone else meanwhile) meet on one. The transaction kept nothing.
             messages.error(
                 request,
-                "Nothing was saved: two parameters would have had the same code at once (exchanging two "
-                "codes takes two saves), or someone else changed this charter meanwhile. Check the codes and save again.",
+                _(
+                    "Nothing was saved: two parameters would have had the same code at once (exchanging two "
+                    "codes takes two saves), or someone else changed this charter meanwhile. Check the codes and save "
+                    "again."
+                ),
             )
         else:
-            messages.success(request, f"The service charter of {department.name} was saved.")
+            messages.success(request, _("The service charter of %(name)s was saved.") % {"name": department.name})
             return redirect(department)
     return render(request, "departments/charter_form.html", {"department": department, "formset": formset})
 
@@ -130,7 +137,9 @@ def dependencies_edit(request, code: str):
     if request.method == "POST" and form.is_valid():
         dependencies_set(consumer=department, providers=form.cleaned_data["providers"])
         messages.success(
-            request, f"{department.name} now depends on {len(form.cleaned_data['providers'])} departments."
+            request,
+            _("%(name)s now depends on %(count)d departments.")
+            % {"name": department.name, "count": len(form.cleaned_data["providers"])},
         )
         return redirect(department)
     context = {"department": department, "form": form, "consumers": department.consumers.order_by("name")}
@@ -142,7 +151,7 @@ def delegates_edit(request, code: str):
     commitments and answer its concerns."""
     department = department_for(request, code)
     if not get_roles(request).can_name_delegates(department):
-        raise PermissionDenied("Only the head of this department and HR can name its delegates.")
+        raise PermissionDenied(_("Only the head of this department and HR can name its delegates."))
     current = Delegate.objects.filter(department=department).select_related("employee__user")
     form = DelegatesForm(
         # Bound on every POST: unticking everyone posts no field at all.
@@ -156,8 +165,18 @@ def delegates_edit(request, code: str):
         names = ", ".join(employee.full_name for employee in chosen)
         messages.success(
             request,
-            f"{department.name} now has {len(chosen)} delegate{'s' if len(chosen) != 1 else ''}"
-            + (f": {names}." if names else "."),
+            (
+                ngettext(
+                    "%(name)s now has %(count)d delegate: %(names)s.",
+                    "%(name)s now has %(count)d delegates: %(names)s.",
+                    len(chosen),
+                )
+                if names
+                else ngettext(
+                    "%(name)s now has %(count)d delegate.", "%(name)s now has %(count)d delegates.", len(chosen)
+                )
+            )
+            % {"name": department.name, "count": len(chosen), "names": names},
         )
         return redirect("departments:delegates", code=department.code)
     context = {"department": department, "form": form, "current": sorted(current, key=lambda d: d.employee.full_name)}
@@ -203,7 +222,7 @@ def org_import_confirm(request):
     """Step 2: import the files checked in step 1."""
     pending = request.session.pop(PENDING_IMPORT_KEY, None)
     if not pending:
-        messages.error(request, "There is no checked import waiting. Upload the files and check them first.")
+        messages.error(request, _("There is no checked import waiting. Upload the files and check them first."))
         return redirect("departments:org_import")
     files = {k: CsvFile(name, base64.b64decode(data)) for k, (name, data) in pending["files"].items()}
     try:
@@ -211,5 +230,7 @@ def org_import_confirm(request):
     except ImportFailed as failure:
         # The organisation changed since the check; show what is wrong now.
         return render(request, "departments/org_import.html", {"form": OrgImportForm(), "errors": failure.errors})
-    messages.success(request, "The organisation was imported. " + "; ".join(summary.lines()) + ".")
+    messages.success(
+        request, _("The organisation was imported. %(summary)s.") % {"summary": "; ".join(summary.lines())}
+    )
     return redirect("home")  # HR's home page

@@ -7,6 +7,7 @@ from crispy_forms.layout import Column, Field, Layout, Row
 from django import forms
 from django.db.models import Q
 from django.utils import dateformat, timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from departments.models import Department, Employee, ServiceParameter
 from survey_portal.forms import PlainTextMixin, keep_existing_length
@@ -48,15 +49,15 @@ class ActionItemForm(PlainTextMixin, forms.ModelForm):
     parameters = ParameterChoiceField(
         queryset=ServiceParameter.objects.none(),
         widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
-        label="Charter parameters it should improve",
-        error_messages={"required": "Tick at least one parameter this action should improve."},
+        label=gettext_lazy("Charter parameters it should improve"),
+        error_messages={"required": gettext_lazy("Tick at least one parameter this action should improve.")},
     )
     owners = OwnerChoiceField(
         queryset=Employee.objects.none(),
         widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
-        label="Owners",
-        help_text="Who sees it through. They get a reminder 3 days before the due date.",
-        error_messages={"required": "Tick at least one owner."},
+        label=gettext_lazy("Owners"),
+        help_text=gettext_lazy("Who sees it through. They get a reminder 3 days before the due date."),
+        error_messages={"required": gettext_lazy("Tick at least one owner.")},
     )
     template = forms.ModelChoiceField(queryset=ActionTemplate.objects.all(), required=False, widget=forms.HiddenInput)
 
@@ -70,21 +71,25 @@ class ActionItemForm(PlainTextMixin, forms.ModelForm):
             "dropped_reason": forms.Textarea(attrs={"rows": 2}),
         }
         labels = {
-            "change": "What will change",
-            "due_on": "Due date",
-            "percent_complete": "Percent complete",
-            "dropped_reason": "Why it was dropped",
+            "change": gettext_lazy("What will change"),
+            "due_on": gettext_lazy("Due date"),
+            "percent_complete": gettext_lazy("Percent complete"),
+            "dropped_reason": gettext_lazy("Why it was dropped"),
         }
         help_texts = {
-            "title": "A short name for the action, e.g. “Acknowledge every ticket within 4 working hours”.",
-            "change": "What your internal customers will notice once it is done.",
-            "percent_complete": "0 to 100. Marking it done makes it 100.",
-            "dropped_reason": "Only for a dropped action: your internal customers read this instead of a result.",
+            "title": gettext_lazy(
+                "A short name for the action, e.g. “Acknowledge every ticket within 4 working hours”."
+            ),
+            "change": gettext_lazy("What your internal customers will notice once it is done."),
+            "percent_complete": gettext_lazy("0 to 100. Marking it done makes it 100."),
+            "dropped_reason": gettext_lazy(
+                "Only for a dropped action: your internal customers read this instead of a result."
+            ),
         }
         error_messages = {
-            "title": {"required": "Give the action a title."},
-            "change": {"required": "Say what will change for your internal customers."},
-            "due_on": {"required": "Give the date by which it will be done."},
+            "title": {"required": gettext_lazy("Give the action a title.")},
+            "change": {"required": gettext_lazy("Say what will change for your internal customers.")},
+            "due_on": {"required": gettext_lazy("Give the date by which it will be done.")},
         }
 
     def __init__(self, *args, department: Department, **kwargs):
@@ -102,9 +107,11 @@ class ActionItemForm(PlainTextMixin, forms.ModelForm):
             Employee.objects.filter(people).select_related("user").order_by("user__last_name", "user__first_name")
         )
         if not owners.queryset.exists():
-            owners.help_text = f"Nobody works in {department.name} yet: HR adds people by importing the organisation."
+            owners.help_text = gettext(
+                "Nobody works in %(name)s yet: HR adds people by importing the organisation."
+            ) % {"name": department.name}
         if creating:
-            self.fields["due_on"].help_text = "Today or later."
+            self.fields["due_on"].help_text = gettext("Today or later.")
         else:
             del self.fields["template"]
         for name in ("change", "dropped_reason"):
@@ -131,12 +138,12 @@ class ActionItemForm(PlainTextMixin, forms.ModelForm):
         reason = (cleaned.get("dropped_reason") or "").strip()
         if status == ActionItem.Status.DROPPED and not reason and "dropped_reason" not in self.errors:
             self.add_error(
-                "dropped_reason", "Say why the action was dropped: your internal customers read it instead."
+                "dropped_reason", gettext("Say why the action was dropped: your internal customers read it instead.")
             )
         due_on = cleaned.get("due_on")
         closed = status in (ActionItem.Status.DONE, ActionItem.Status.DROPPED)
         if due_on and not closed and due_on < timezone.localdate() and due_on != self.instance.due_on:
-            self.add_error("due_on", "This date has passed: choose today or a later date.")
+            self.add_error("due_on", gettext("This date has passed: choose today or a later date."))
         return cleaned
 
 
@@ -145,12 +152,18 @@ class ProgressUpdateForm(PlainTextMixin, forms.ModelForm):
         model = ProgressUpdate
         fields = ["written_on", "text", "public"]
         widgets = {"written_on": DATE_INPUT, "text": forms.Textarea(attrs={"rows": 3})}
-        labels = {"written_on": "Date", "text": "What happened", "public": "Public"}
-        help_texts = {
-            "public": "Every employee reads public updates with the action once it is done. "
-            "Untick for a note to the department and HR only.",
+        labels = {
+            "written_on": gettext_lazy("Date"),
+            "text": gettext_lazy("What happened"),
+            "public": gettext_lazy("Public"),
         }
-        error_messages = {"text": {"required": "Write what happened."}}
+        help_texts = {
+            "public": gettext_lazy(
+                "Every employee reads public updates with the action once it is done. "
+                "Untick for a note to the department and HR only."
+            ),
+        }
+        error_messages = {"text": {"required": gettext_lazy("Write what happened.")}}
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("initial", {}).setdefault("written_on", timezone.localdate())
@@ -163,7 +176,9 @@ class ProgressUpdateForm(PlainTextMixin, forms.ModelForm):
     def clean_written_on(self) -> date:
         written_on = self.cleaned_data["written_on"]
         if written_on > timezone.localdate():
-            raise forms.ValidationError("An update tells what has happened: its date cannot be in the future.")
+            raise forms.ValidationError(
+                gettext("An update tells what has happened: its date cannot be in the future.")
+            )
         return written_on
 
 
@@ -175,7 +190,7 @@ class CommitmentForm(PlainTextMixin, forms.ModelForm):
         queryset=ServiceParameter.objects.none(),
         widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
         required=False,
-        label="Charter parameters it is about",
+        label=gettext_lazy("Charter parameters it is about"),
     )
 
     class Meta:
@@ -186,13 +201,20 @@ class CommitmentForm(PlainTextMixin, forms.ModelForm):
             "outcome": forms.RadioSelect,
             "outcome_note": forms.Textarea(attrs={"rows": 2}),
         }
-        labels = {"text": "We will …", "due_on": "By", "outcome": "Outcome", "outcome_note": "Note on the outcome"}
-        help_texts = {
-            "text": "One sentence your internal customers can check, e.g. “answer every purchase request within 2 working days”.",
-            "due_on": "The date by which you will have kept it.",
-            "outcome_note": "What happened: required when it was not kept.",
+        labels = {
+            "text": gettext_lazy("We will …"),
+            "due_on": gettext_lazy("By"),
+            "outcome": gettext_lazy("Outcome"),
+            "outcome_note": gettext_lazy("Note on the outcome"),
         }
-        error_messages = {"text": {"required": "Write what you will do."}}
+        help_texts = {
+            "text": gettext_lazy(
+                "One sentence your internal customers can check, e.g. “answer every purchase request within 2 working days”."
+            ),
+            "due_on": gettext_lazy("The date by which you will have kept it."),
+            "outcome_note": gettext_lazy("What happened: required when it was not kept."),
+        }
+        error_messages = {"text": {"required": gettext_lazy("Write what you will do.")}}
 
     def __init__(self, *args, department: Department, **kwargs):
         super().__init__(*args, **kwargs)
@@ -203,16 +225,16 @@ class CommitmentForm(PlainTextMixin, forms.ModelForm):
         if self.instance.pk is None:
             # A new commitment has no outcome yet: it is published as pending.
             del self.fields["outcome"], self.fields["outcome_note"]
-            self.fields["due_on"].help_text = "Today or later: the date by which you will have kept it."
+            self.fields["due_on"].help_text = gettext("Today or later: the date by which you will have kept it.")
         else:
             outcome = self.fields["outcome"]
             assert isinstance(outcome, forms.ChoiceField)
             outcome.choices = [(value, label) for value, label in Commitment.Outcome.choices]
             keep_existing_length(self.fields["outcome_note"], self.instance.outcome_note)  # type: ignore[arg-type]
             if not self.instance.can_have_outcome(self.today):
-                outcome.help_text = (
-                    f"Kept or not kept can be said from {dateformat.format(self.instance.due_on, 'j F Y')} on."
-                )
+                outcome.help_text = gettext("Kept or not kept can be said from %(date)s on.") % {
+                    "date": dateformat.format(self.instance.due_on, "j F Y")
+                }
         self.helper = _helper()
         self.helper.layout = Layout(
             Field("text"),
@@ -233,17 +255,18 @@ class CommitmentForm(PlainTextMixin, forms.ModelForm):
         due_on = cleaned.get("due_on")
         pending = self.instance.pk is None or cleaned.get("outcome") == Commitment.Outcome.PENDING
         if due_on and due_on < self.today and due_on != self.instance.due_on and pending:
-            self.add_error("due_on", "This date has passed: choose today or a later date.")
+            self.add_error("due_on", gettext("This date has passed: choose today or a later date."))
         outcome = cleaned.get("outcome")
         if outcome and outcome != Commitment.Outcome.PENDING:
             if due_on and due_on > self.today:
                 self.add_error(
                     "outcome",
-                    f"Say whether it was kept from its date on ({dateformat.format(due_on, 'j F Y')}): leave it pending until then.",
+                    gettext("Say whether it was kept from its date on (%(date)s): leave it pending until then.")
+                    % {"date": dateformat.format(due_on, "j F Y")},
                 )
             note = (cleaned.get("outcome_note") or "").strip()
             if outcome == Commitment.Outcome.NOT_KEPT and not note and "outcome_note" not in self.errors:
-                self.add_error("outcome_note", "Say what happened: why it was not kept, and what you do now.")
+                self.add_error("outcome_note", gettext("Say what happened: why it was not kept, and what you do now."))
         return cleaned
 
 
@@ -252,10 +275,12 @@ class ActionTemplateForm(PlainTextMixin, forms.ModelForm):
         model = ActionTemplate
         fields = ["parameter_name", "title", "change"]
         widgets = {"change": forms.Textarea(attrs={"rows": 3})}
-        labels = {"parameter_name": "Parameter", "change": "What will change"}
+        labels = {"parameter_name": gettext_lazy("Parameter"), "change": gettext_lazy("What will change")}
         help_texts = {
-            "parameter_name": "The name of the charter parameter it suits, e.g. “Responsiveness”: it is offered for "
-            "every department's parameter of that name.",
+            "parameter_name": gettext_lazy(
+                "The name of the charter parameter it suits, e.g. “Responsiveness”: it is offered for "
+                "every department's parameter of that name."
+            ),
         }
 
     def __init__(self, *args, parameter_names: list[str] | None = None, **kwargs):

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy
 from simple_history.models import HistoricalRecords
 
 from departments.models import Delegate, Department, Employee, EmployeeQuerySet, ServiceParameter
@@ -63,10 +64,10 @@ class ActionItemQuerySet(models.QuerySet):
 
 class ActionItem(models.Model):
     class Status(models.TextChoices):
-        PLANNED = "planned", "Planned"
-        IN_PROGRESS = "in_progress", "In progress"
-        DONE = "done", "Done"
-        DROPPED = "dropped", "Dropped"
+        PLANNED = "planned", gettext_lazy("Planned")
+        IN_PROGRESS = "in_progress", gettext_lazy("In progress")
+        DONE = "done", gettext_lazy("Done")
+        DROPPED = "dropped", gettext_lazy("Dropped")
 
     department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="action_items")
     title = models.CharField(max_length=200)
@@ -172,9 +173,9 @@ class Commitment(models.Model):
     its internal customers this period, by a date; afterwards marked kept or not kept."""
 
     class Outcome(models.TextChoices):
-        PENDING = "pending", "Pending"
-        KEPT = "kept", "Kept"
-        NOT_KEPT = "not_kept", "Not kept"
+        PENDING = "pending", gettext_lazy("Pending")
+        KEPT = "kept", gettext_lazy("Kept")
+        NOT_KEPT = "not_kept", gettext_lazy("Not kept")
 
     department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="commitments")
     text = models.CharField(max_length=300, verbose_name="we will")

@@ -15,6 +15,7 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
+from django.utils.translation import gettext, ngettext
 
 from .models import ActionItem, ActionReminder
 from .services import item_url
@@ -68,14 +69,16 @@ def action_reminders_send(*, today: date) -> int:
         except IntegrityError:
             continue  # another run sent it
         days = (item.due_on - today).days
-        when = (
-            "today"
-            if days == 0
-            else f"in {days} day{'s' if days != 1 else ''}"
-            if kind == "before"
-            else f"{-days} day{'s' if days != -1 else ''} ago"
-        )
-        subject = f"Action due {when}: {item.title}" if kind == "before" else f"Action overdue: {item.title}"
+        if days == 0:
+            when = gettext("today")
+        elif kind == "before":
+            when = ngettext("in %(count)d day", "in %(count)d days", days) % {"count": days}
+        else:
+            when = ngettext("%(count)d day ago", "%(count)d days ago", -days) % {"count": -days}
+        if kind == "before":
+            subject = gettext("Action due %(when)s: %(title)s") % {"when": when, "title": item.title}
+        else:
+            subject = gettext("Action overdue: %(title)s") % {"title": item.title}
         body = render_to_string(
             "improvements/email_reminder.txt",
             {"item": item, "kind": kind, "when": when, "link": settings.SITE_URL + item_url(item)},

@@ -18,6 +18,8 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from departments.models import Department, Employee, ServiceParameter
 
@@ -45,18 +47,18 @@ def _check(
         allowed |= set(keep.parameters.values_list("pk", flat=True))
         allowed_owners |= set(keep.owners.values_list("pk", flat=True))
     if any(parameter.pk not in allowed for parameter in parameters):
-        errors["parameters"] = f"Choose parameters of the charter of {department.name}."
+        errors["parameters"] = _("Choose parameters of the charter of %(name)s.") % {"name": department.name}
     owners = list(owners)
     if not owners:
-        errors["owners"] = "An action needs at least one owner."
+        errors["owners"] = _("An action needs at least one owner.")
     elif any(owner.pk not in allowed_owners for owner in owners):
-        errors["owners"] = f"Owners are people of {department.name}, its head or its delegates."
+        errors["owners"] = _("Owners are people of %(name)s, its head or its delegates.") % {"name": department.name}
     if status not in Status.values:
-        errors["status"] = "Unknown status."
+        errors["status"] = _("Unknown status.")
     if status == Status.DROPPED and not dropped_reason.strip():
-        errors["dropped_reason"] = "Say why the action was dropped."
+        errors["dropped_reason"] = _("Say why the action was dropped.")
     if not 0 <= percent_complete <= 100:
-        errors["percent_complete"] = "Progress is a percentage from 0 to 100."
+        errors["percent_complete"] = _("Progress is a percentage from 0 to 100.")
     if errors:
         raise ValidationError(errors)
 
@@ -213,12 +215,14 @@ def nudge_head(*, department: Department, sender, today: date | None = None) -> 
     today = today or timezone.localdate()
     head = department.head
     if head is None or not head.active or not head.user.is_active:
-        raise NudgeError(f"{department.name} has no head to nudge: assign one first.")
+        raise NudgeError(_("%(name)s has no head to nudge: assign one first.") % {"name": department.name})
     try:
         with transaction.atomic():
             nudge = Nudge.objects.create(department=department, sent_on=today, sent_by=sender)
     except IntegrityError:
-        raise NudgeError(f"{head.full_name} was already nudged about {department.name} today.") from None
+        raise NudgeError(
+            _("%(head)s was already nudged about %(name)s today.") % {"head": head.full_name, "name": department.name}
+        ) from None
     overdue = list(ActionItem.objects.of(department).overdue(today).prefetch_related("owners__user"))
     sender_name = sender.get_full_name() or sender.email
     context = {
@@ -230,7 +234,7 @@ def nudge_head(*, department: Department, sender, today: date | None = None) -> 
     }
     try:
         send_mail(
-            " ".join(f"HR asks you to review the action plan of {department.name}".split()),
+            " ".join((_("HR asks you to review the action plan of %(name)s") % {"name": department.name}).split()),
             render_to_string("improvements/email_nudge.txt", context),
             None,
             [head.email],
@@ -238,11 +242,17 @@ def nudge_head(*, department: Department, sender, today: date | None = None) -> 
     except Exception:
         nudge.delete()  # not sent: HR may try again
         raise
+    names = {"head": head.full_name, "name": department.name, "count": len(overdue)}
     if overdue:
-        what = f"with its {len(overdue)} overdue action{'s' if len(overdue) != 1 else ''}"
-    else:
-        what = "(no action is overdue)"
-    return f"{head.full_name} was emailed a nudge to review the action plan of {department.name} {what}."
+        return (
+            ngettext(
+                "%(head)s was emailed a nudge to review the action plan of %(name)s with its %(count)d overdue action.",
+                "%(head)s was emailed a nudge to review the action plan of %(name)s with its %(count)d overdue actions.",
+                len(overdue),
+            )
+            % names
+        )
+    return _("%(head)s was emailed a nudge to review the action plan of %(name)s (no action is overdue).") % names
 
 
 def item_url(item: ActionItem) -> str:

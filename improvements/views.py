@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from departments.decorators import hr_required
@@ -96,7 +97,11 @@ def action_create_page(request, code: str):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, f"“{item.title}” was added to the action plan of {department.name}.")
+            messages.success(
+                request,
+                _("“%(title)s” was added to the action plan of %(name)s.")
+                % {"title": item.title, "name": department.name},
+            )
             return redirect("improvements:action_detail", code=department.code, pk=item.pk)
     context = {
         "department": department,
@@ -150,9 +155,11 @@ def action_edit_page(request, code: str, pk: int):
             form.add_error(None, error)
         else:
             if item.status != was and item.status == ActionItem.Status.DONE:
-                message = f"“{item.title}” is done. Add a public update to tell your internal customers what changed."
+                message = _(
+                    "“%(title)s” is done. Add a public update to tell your internal customers what changed."
+                ) % {"title": item.title}
             else:
-                message = f"“{item.title}” was saved."
+                message = _("“%(title)s” was saved.") % {"title": item.title}
             messages.success(request, message)
             return redirect("improvements:action_detail", code=department.code, pk=item.pk)
     context = {"department": department, "form": form, "item": item, "plan_url": plan_url(department)}
@@ -171,7 +178,12 @@ def action_update(request, code: str, pk: int):
     update = progress_add(item=item, author=get_roles(request).employee, **form.cleaned_data)
     messages.success(
         request,
-        f"Your {'public' if update.public else 'internal'} update of {dateformat.format(update.written_on, 'j F')} was added.",
+        (
+            _("Your public update of %(date)s was added.")
+            if update.public
+            else _("Your internal update of %(date)s was added.")
+        )
+        % {"date": dateformat.format(update.written_on, "j F")},
     )
     return redirect("improvements:action_detail", code=department.code, pk=item.pk)
 
@@ -192,7 +204,9 @@ def commitments(request, code: str):
         commitment.department, commitment.created_by = department, get_roles(request).employee
         commitment.save()
         form.save_m2m()
-        messages.success(request, f"Your commitment was published on the charter page of {department.name}.")
+        messages.success(
+            request, _("Your commitment was published on the charter page of %(name)s.") % {"name": department.name}
+        )
         return redirect("improvements:commitments", code=department.code)
     today = timezone.localdate()
     mine = Commitment.objects.of(department).prefetch_related("parameters")
@@ -217,7 +231,7 @@ def commitment_edit(request, code: str, pk: int):
     form = CommitmentForm(_posted(request), instance=commitment, department=department)
     if request.method == "POST" and form.is_valid():
         form.save()
-        messages.success(request, "The commitment was saved.")
+        messages.success(request, _("The commitment was saved."))
         return redirect("improvements:commitments", code=department.code)
     context = {
         "department": department,
@@ -243,7 +257,11 @@ def template_list(request):
     form = ActionTemplateForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         template = form.save()
-        messages.success(request, f"“{template.title}” is now suggested for {template.parameter_name}.")
+        messages.success(
+            request,
+            _("“%(title)s” is now suggested for %(parameter)s.")
+            % {"title": template.title, "parameter": template.parameter_name},
+        )
         return redirect("improvements:templates")
     page = query_page(request, ActionTemplate.objects.order_by("parameter_name", "title"), 30)
     context = {"form": form, "page": page, "parameter_names": _parameter_names()}
@@ -256,7 +274,7 @@ def template_edit(request, pk: int):
     form = ActionTemplateForm(_posted(request), instance=template)
     if request.method == "POST" and form.is_valid():
         form.save()
-        messages.success(request, f"“{template.title}” was saved.")
+        messages.success(request, _("“%(title)s” was saved.") % {"title": template.title})
         return redirect("improvements:templates")
     context = {"form": form, "template": template, "parameter_names": _parameter_names()}
     return render(request, "improvements/template_form.html", context)
@@ -267,7 +285,9 @@ def template_edit(request, pk: int):
 def template_delete(request, pk: int):
     template = get_object_or_404(ActionTemplate, pk=pk)
     template.delete()
-    messages.success(request, f"“{template.title}” was deleted. Actions started from it keep their text.")
+    messages.success(
+        request, _("“%(title)s” was deleted. Actions started from it keep their text.") % {"title": template.title}
+    )
     return redirect("improvements:templates")
 
 

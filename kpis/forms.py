@@ -4,6 +4,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Field, Layout, Row
 from django import forms
 from django.conf import settings
+from django.utils.translation import gettext, gettext_lazy
 
 from departments.models import Department, ServiceParameter
 from survey_portal.forms import PlainTextMixin
@@ -22,9 +23,9 @@ class KpiForm(PlainTextMixin, forms.ModelForm):
     parameter = ParameterChoiceField(
         queryset=ServiceParameter.objects.none(),
         required=False,
-        empty_label="— None —",
-        label="Evidences parameter",
-        help_text="The perceived parameter of the charter this figure backs up, if any.",
+        empty_label=gettext_lazy("— None —"),
+        label=gettext_lazy("Evidences parameter"),
+        help_text=gettext_lazy("The perceived parameter of the charter this figure backs up, if any."),
     )
 
     class Meta:
@@ -70,7 +71,7 @@ class KpiForm(PlainTextMixin, forms.ModelForm):
         code = self.cleaned_data["code"].lower()
         taken = Kpi.objects.filter(department=self.department, code=code).exclude(pk=self.instance.pk or 0)
         if taken.exists():
-            raise forms.ValidationError("Another KPI of this department already uses this code.")
+            raise forms.ValidationError(gettext("Another KPI of this department already uses this code."))
         return code
 
     def clean(self) -> dict:
@@ -82,28 +83,41 @@ class KpiForm(PlainTextMixin, forms.ModelForm):
         high = Kpi(unit=unit).value_max
         for name, level in (("agreed", agreed), ("warning", warning)):
             if level is not None and not 0 <= level <= high:
-                self.add_error(name, f"A level in {Kpi.Unit(unit).label.lower()} is between 0 and {high:f}.")
+                self.add_error(
+                    name,
+                    gettext("A level in %(unit)s is between 0 and %(high)s.")
+                    % {"unit": str(Kpi.Unit(unit).label).lower(), "high": f"{high:f}"},
+                )
         if agreed is not None and warning is not None and direction and 0 <= warning <= high:
             higher = direction == Kpi.Direction.HIGHER
             if (higher and warning <= agreed) or (not higher and warning >= agreed):
-                side = "above" if higher else "below"
-                self.add_error(
-                    "warning", f"The warning level is an early warning: {side} the agreed level, or leave it empty."
-                )
+                if higher:
+                    message = gettext(
+                        "The warning level is an early warning: above the agreed level, or leave it empty."
+                    )
+                else:
+                    message = gettext(
+                        "The warning level is an early warning: below the agreed level, or leave it empty."
+                    )
+                self.add_error("warning", message)
         return data
 
 
 class KpiUploadForm(forms.Form):
     kpi_values = forms.FileField(
-        label="KPI values (CSV)",
+        label=gettext_lazy("KPI values (CSV)"),
         widget=forms.FileInput(attrs={"accept": ".csv,text/csv"}),
-        help_text="Columns department_code, kpi_code, period_start, period_end, value; UTF-8 with a header row.",
+        help_text=gettext_lazy(
+            "Columns department_code, kpi_code, period_start, period_end, value; UTF-8 with a header row."
+        ),
     )
 
     def clean_kpi_values(self):
         upload = self.cleaned_data["kpi_values"]
         if upload.size > settings.ORG_IMPORT_MAX_UPLOAD_MB * 1024 * 1024:  # the limit of every CSV upload
-            raise forms.ValidationError(f"This file is larger than {settings.ORG_IMPORT_MAX_UPLOAD_MB} MB.")
+            raise forms.ValidationError(
+                gettext("This file is larger than %(size)s MB.") % {"size": settings.ORG_IMPORT_MAX_UPLOAD_MB}
+            )
         return upload
 
     def __init__(self, *args, **kwargs):

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from departments.decorators import hr_required, member_required
 from departments.roles import department_for, get_roles
@@ -57,7 +58,11 @@ def create(request, code: str):
         kpi = form.save(commit=False)
         kpi.department = department
         kpi.save()
-        messages.success(request, f"“{kpi.name}” was added to the charter of {department.name}.")
+        messages.success(
+            request,
+            _("“%(name)s” was added to the charter of %(department)s.")
+            % {"name": kpi.name, "department": department.name},
+        )
         return redirect("kpis:department", code=department.code)
     return render(request, "kpis/kpi_form.html", {"department": department, "form": form, "kpi": None})
 
@@ -68,8 +73,10 @@ def edit(request, code: str, pk: int):
     form = KpiForm(request.POST or None, instance=kpi, department=department)
     if request.method == "POST" and form.is_valid():
         form.save()
-        state = "saved" if kpi.active else "retired: its values are kept"
-        messages.success(request, f"“{kpi.name}” was {state}.")
+        if kpi.active:
+            messages.success(request, _("“%(name)s” was saved.") % {"name": kpi.name})
+        else:
+            messages.success(request, _("“%(name)s” was retired: its values are kept.") % {"name": kpi.name})
         return redirect("kpis:department", code=department.code)
     return render(request, "kpis/kpi_form.html", {"department": department, "form": form, "kpi": kpi})
 
@@ -84,7 +91,7 @@ def _uploader(request):
 
 def upload(request):
     """Step 1: upload and check (a dry run). Nothing is written until the summary is confirmed."""
-    _, allowed = _uploader(request)
+    _roles, allowed = _uploader(request)
     form = KpiUploadForm(request.POST, request.FILES) if request.method == "POST" else KpiUploadForm()
     context: dict = {"form": form, "allowed": allowed}
     if request.method == "POST":
@@ -104,12 +111,12 @@ def upload(request):
 
 def upload_confirm(request):
     """Step 2: import the file checked in step 1 (checked again: the data may have changed)."""
-    _, allowed = _uploader(request)
+    _roles, allowed = _uploader(request)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     pending = request.session.pop(PENDING_KPI_IMPORT_KEY, None)
     if not pending:
-        messages.error(request, "There is no checked file waiting. Upload the file and check it first.")
+        messages.error(request, _("There is no checked file waiting. Upload the file and check it first."))
         return redirect("kpis:upload")
     file = CsvFile(pending[0], base64.b64decode(pending[1]))
     try:
@@ -118,7 +125,7 @@ def upload_confirm(request):
         return render(
             request, "kpis/upload.html", {"form": KpiUploadForm(), "errors": failure.errors, "allowed": allowed}
         )
-    messages.success(request, f"The KPI values were imported: {summary}.")
+    messages.success(request, _("The KPI values were imported: %(summary)s.") % {"summary": summary})
     return redirect("kpis:upload")
 
 

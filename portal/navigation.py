@@ -55,6 +55,9 @@ FIXED = {
     "audits:detail": "audits",
     "audits:mine": "my_surveys",
     "audits:record": "my_surveys",
+    "hrsync:runs": "hr_sync",
+    "hrsync:run": "hr_sync",
+    "service_accounts": "api_tokens",  # named by the API's HR pages (api.hr_views.NAV)
 }
 # Reviewing nominations: under Follow-up for HR; a panel member's bar has no Follow-up menu.
 REVIEW_PAGES = {"recognition:nominations", "recognition:nomination_review"}

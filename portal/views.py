@@ -7,6 +7,7 @@ from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
+from django.utils.translation import gettext as _
 
 from audits.models import Audit
 from concerns import reports as concern_reports
@@ -90,7 +91,7 @@ def _awards(department: Department) -> dict:
 def _commitments(request, department: Department) -> dict:
     """Current commitments (pending, soonest first), then the newest past ones, kept or not: a
     department makes a few a year, read in one query."""
-    show_all = query_choice(request, "commitments", ["all"], label="choice of commitments") == "all"
+    show_all = query_choice(request, "commitments", ["all"], label=_("choice of commitments")) == "all"
     commitments = list(Commitment.objects.of(department).order_by("-due_on", "text"))
     past = [c for c in commitments if c.outcome != Commitment.Outcome.PENDING]
     return {
@@ -106,7 +107,7 @@ def _you_said_we_did(request, department: Department) -> dict:
     """Done action items, newest first, a page at a time, each with its public progress updates
     only: internal ones stay with the department and HR. Pages go by "newer" and "older", without
     counting every item the department ever finished."""
-    number = query_int(request, "page", default=1, low=1, high=100_000, label="page number")
+    number = query_int(request, "page", default=1, low=1, high=100_000, label=_("page number"))
     public_updates = Prefetch(
         "updates",
         queryset=ProgressUpdate.objects.filter(public=True).order_by("-written_on", "-created_at"),

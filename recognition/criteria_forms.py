@@ -6,7 +6,8 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Fieldset, Layout
 from django import forms
 from django.templatetags.static import static
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
+from django.utils.translation import gettext, gettext_lazy
 
 from survey_portal.forms import PlainTextMixin, keep_existing_length
 
@@ -66,31 +67,42 @@ class CriterionForm(PlainTextMixin, forms.ModelForm):
         fields = ["name", "description", "badge", "by_nomination", "active", *MEASURES, *QUALIFIERS]
         widgets = {"badge": BadgeSelect}
         help_texts = {
-            "min_index": "1 to 5. Empty: not part of the rule.",
-            "min_improvement": "Points on the 1–5 scale, e.g. 0.3. Empty: not part of the rule.",
-            "min_front_line_mean": "1 to 5, from the shown cells of front-line rating departments only.",
-            "min_concerns_in_time_pct": "Both acknowledged and answered in time, in the cycle's quarter.",
-            "min_action_feedback_pct": "The share answering “yes”.",
-            "consecutive_cycles": "1: this cycle only.",
-            "min_responses": "0: any number from the anonymity threshold on.",
+            "min_index": gettext_lazy("1 to 5. Empty: not part of the rule."),
+            "min_improvement": gettext_lazy("Points on the 1–5 scale, e.g. 0.3. Empty: not part of the rule."),
+            "min_front_line_mean": gettext_lazy("1 to 5, from the shown cells of front-line rating departments only."),
+            "min_concerns_in_time_pct": gettext_lazy(
+                "Both acknowledged and answered in time, in the cycle's quarter."
+            ),
+            "min_action_feedback_pct": gettext_lazy("The share answering “yes”."),
+            "consecutive_cycles": gettext_lazy("1: this cycle only."),
+            "min_responses": gettext_lazy("0: any number from the anonymity threshold on."),
         }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         keep_existing_length(self.fields["description"], self.instance.description)
-        self.fields["badge"].choices = [("", "No badge"), *((code, _badge_label(code, name)) for code, name in BADGES)]
+        self.fields["badge"].choices = [
+            ("", gettext("No badge")),
+            *((code, _badge_label(code, name)) for code, name in BADGES),
+        ]
         self.fields["badge"].required = False
         for name in ("min_index", "min_improvement", "min_front_line_mean"):
             self.fields[name].widget.attrs.update({"step": "0.05", "inputmode": "decimal"})
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.layout = Layout(
-            Fieldset("The award", "name", "description", "badge", "by_nomination", "active"),
+            Fieldset(gettext("The award"), "name", "description", "badge", "by_nomination", "active"),
             Fieldset(
-                "The rule: every filled-in measure must hold",
+                gettext("The rule: every filled-in measure must hold"),
                 HTML(
-                    '<p class="form-text">Leave a number empty, or a box unticked, and it is not part of the rule. '
-                    "A figure hidden for anonymity (too few responses) never earns an award.</p>"
+                    '<p class="form-text">'
+                    + escape(
+                        gettext(
+                            "Leave a number empty, or a box unticked, and it is not part of the rule. "
+                            "A figure hidden for anonymity (too few responses) never earns an award."
+                        )
+                    )
+                    + "</p>"
                 ),
                 *MEASURES,
                 *QUALIFIERS,
@@ -103,10 +115,12 @@ class CriterionForm(PlainTextMixin, forms.ModelForm):
         if cleaned.get("by_nomination"):
             if measures:
                 raise forms.ValidationError(
-                    "A criterion awarded by nomination has no rule: empty the measures, or untick “by nomination”."
+                    gettext(
+                        "A criterion awarded by nomination has no rule: empty the measures, or untick “by nomination”."
+                    )
                 )
         elif not measures:
             raise forms.ValidationError(
-                "A criterion earned by rule needs at least one measure, or tick “by nomination”."
+                gettext("A criterion earned by rule needs at least one measure, or tick “by nomination”.")
             )
         return cleaned

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 
 from departments.decorators import hr_required
 
@@ -31,6 +32,8 @@ def _edit(request, criterion: AwardCriterion):
     form = CriterionForm(request.POST or None, instance=criterion)
     if request.method == "POST" and form.is_valid():
         saved = form.save()
-        messages.success(request, f"“{saved.name}” is saved. Rules apply from the next evaluation of awards.")
+        messages.success(
+            request, _("“%(name)s” is saved. Rules apply from the next evaluation of awards.") % {"name": saved.name}
+        )
         return redirect("recognition:criteria")
     return render(request, "recognition/criterion_form.html", {"form": form, "criterion": criterion})

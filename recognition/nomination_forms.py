@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.db.models import Q
+from django.utils.translation import gettext_lazy
 
 from departments.models import Department, Employee, ServiceParameter
 from survey_portal.forms import PlainTextMixin
@@ -11,9 +12,13 @@ from survey_portal.forms import PlainTextMixin
 from .forms import ChosenDepartmentMixin
 from .models import TEXT_MAX_LENGTH, AwardCriterion, Nomination
 
-NOT_ANONYMOUS_NOTICE = "HR and the review panel always see who nominated: nominations are not survey answers."
-OWN_DEPARTMENT = "Nominate another department, or a colleague in one: not your own department or yourself."
-DUPLICATE = "You already nominated them for this award, and that nomination is waiting for review."
+NOT_ANONYMOUS_NOTICE = gettext_lazy(
+    "HR and the review panel always see who nominated: nominations are not survey answers."
+)
+OWN_DEPARTMENT = gettext_lazy(
+    "Nominate another department, or a colleague in one: not your own department or yourself."
+)
+DUPLICATE = gettext_lazy("You already nominated them for this award, and that nomination is waiting for review.")
 
 
 def pending_duplicate(*, nominator: Employee, criterion, department, employee) -> bool:
@@ -30,33 +35,35 @@ class NominateForm(ChosenDepartmentMixin, PlainTextMixin, forms.Form):
     """A nomination of a department, or of a named colleague in it, for an active criterion HR
     awards by nomination. The colleagues and parameters offered are the chosen department's."""
 
-    criterion = forms.ModelChoiceField(queryset=AwardCriterion.objects.none(), empty_label=None, label="Award")
-    department = forms.ModelChoiceField(
+    criterion = forms.ModelChoiceField(
+        queryset=AwardCriterion.objects.none(), empty_label=None, label=gettext_lazy("Award")
+    )
+    department: forms.ModelChoiceField[Department] = forms.ModelChoiceField(
         queryset=Department.objects.none(),
         to_field_name="code",
-        empty_label="— Choose a department —",
-        label="Department",
+        empty_label=gettext_lazy("— Choose a department —"),
+        label=gettext_lazy("Department"),
     )
     employee = forms.ModelChoiceField(
         queryset=Employee.objects.none(),
         required=False,
-        empty_label="— The whole department —",
-        label="A named colleague in it (optional)",
+        empty_label=gettext_lazy("— The whole department —"),
+        label=gettext_lazy("A named colleague in it (optional)"),
     )
-    parameter = forms.ModelChoiceField(
+    parameter: forms.ModelChoiceField[ServiceParameter] = forms.ModelChoiceField(
         queryset=ServiceParameter.objects.none(),
         required=False,
-        empty_label="— None in particular —",
-        label="Which part of its charter? (optional)",
+        empty_label=gettext_lazy("— None in particular —"),
+        label=gettext_lazy("Which part of its charter? (optional)"),
     )
     reason = forms.CharField(
         max_length=TEXT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 5}),
-        label="Why they deserve it",
-        help_text="What did they do? At most 1000 characters.",
+        label=gettext_lazy("Why they deserve it"),
+        help_text=gettext_lazy("What did they do? At most 1000 characters."),
     )
     anonymous = forms.BooleanField(
-        required=False, label="Hide my name from the nominee", help_text=NOT_ANONYMOUS_NOTICE
+        required=False, label=gettext_lazy("Hide my name from the nominee"), help_text=NOT_ANONYMOUS_NOTICE
     )
 
     people_field = "employee"
@@ -91,8 +98,10 @@ class ApproveForm(PlainTextMixin, forms.Form):
     citation = forms.CharField(
         max_length=TEXT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
-        label="Citation",
-        help_text="What the award says, in words: shown on the wall, the charter page and the scorecard.",
+        label=gettext_lazy("Citation"),
+        help_text=gettext_lazy(
+            "What the award says, in words: shown on the wall, the charter page and the scorecard."
+        ),
     )
 
 
@@ -100,14 +109,14 @@ class DeclineForm(PlainTextMixin, forms.Form):
     decision_reason = forms.CharField(
         max_length=TEXT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
-        label="Reason for declining",
-        help_text="The nominator reads it.",
+        label=gettext_lazy("Reason for declining"),
+        help_text=gettext_lazy("The nominator reads it."),
     )
 
 
 class MergeForm(PlainTextMixin, forms.Form):
     into = forms.ModelChoiceField(
-        queryset=Nomination.objects.none(), empty_label=None, label="Merge into the nomination"
+        queryset=Nomination.objects.none(), empty_label=None, label=gettext_lazy("Merge into the nomination")
     )
 
     def __init__(self, *args, nomination: Nomination, **kwargs):
@@ -131,7 +140,9 @@ class MergeForm(PlainTextMixin, forms.Form):
 
 class PanelAddForm(PlainTextMixin, forms.Form):
     employee = forms.ModelChoiceField(
-        queryset=Employee.objects.none(), empty_label="— Choose a colleague —", label="Colleague to name"
+        queryset=Employee.objects.none(),
+        empty_label=gettext_lazy("— Choose a colleague —"),
+        label=gettext_lazy("Colleague to name"),
     )
 
     def __init__(self, *args, **kwargs):

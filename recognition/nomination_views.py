@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 
 from departments.decorators import hr_required, member_required, reviewer_required
 from departments.models import Department
@@ -44,7 +45,9 @@ def nominate(request):
                 form.add_error(None, DUPLICATE)
             else:
                 who = nomination.employee.full_name if nomination.employee else nomination.department.name
-                messages.success(request, f"Your nomination of {who} is sent to HR and the review panel.")
+                messages.success(
+                    request, _("Your nomination of %(who)s is sent to HR and the review panel.") % {"who": who}
+                )
                 return redirect("recognition:my_nominations")
     elif request.method == "POST":
         form = NominateForm(initial=request.POST.dict(), nominator=nominator)
@@ -118,7 +121,7 @@ def nomination_review(request, pk: int):
                     services.nomination_approve(
                         nomination=nomination, citation=approve_form.cleaned_data["citation"], by=by
                     )
-                    messages.success(request, "Approved: the award is given and its recipients are told.")
+                    messages.success(request, _("Approved: the award is given and its recipients are told."))
                     return redirect("recognition:nominations")
             elif action == "decline":
                 decline_form = DeclineForm(request.POST)
@@ -126,16 +129,16 @@ def nomination_review(request, pk: int):
                     services.nomination_decline(
                         nomination=nomination, reason=decline_form.cleaned_data["decision_reason"], by=by
                     )
-                    messages.success(request, "Declined: the nominator reads your reason.")
+                    messages.success(request, _("Declined: the nominator reads your reason."))
                     return redirect("recognition:nominations")
             elif action == "merge":
                 merge_form = MergeForm(request.POST, nomination=nomination)
                 if merge_form.is_valid():
                     services.nomination_merge(nomination=nomination, into=merge_form.cleaned_data["into"], by=by)
-                    messages.success(request, "Merged: approving the other nomination awards them once.")
+                    messages.success(request, _("Merged: approving the other nomination awards them once."))
                     return redirect("recognition:nominations")
             else:
-                messages.error(request, "Choose approve, decline or merge.")
+                messages.error(request, _("Choose approve, decline or merge."))
                 return redirect("recognition:nomination_review", pk=nomination.pk)
         except services.NominationError as error:
             messages.error(request, str(error))
@@ -160,17 +163,17 @@ def panel(request):
         if "remove" in request.POST:
             removed = request.POST.get("remove", "")
             if removed.isascii() and removed.isdigit() and len(removed) < 10:
-                deleted, _ = PanelMember.objects.filter(pk=int(removed)).delete()
+                deleted, _deleted_by_model = PanelMember.objects.filter(pk=int(removed)).delete()
                 if deleted:
-                    messages.success(request, "Removed from the panel.")
+                    messages.success(request, _("Removed from the panel."))
                     return redirect("recognition:panel")
-            messages.error(request, "That person is not on the panel.")
+            messages.error(request, _("That person is not on the panel."))
             return redirect("recognition:panel")
         form = PanelAddForm(request.POST)
         if form.is_valid():
             employee = form.cleaned_data["employee"]
             PanelMember.objects.get_or_create(employee=employee)
-            messages.success(request, f"{employee.full_name} is on the panel now.")
+            messages.success(request, _("%(name)s is on the panel now.") % {"name": employee.full_name})
             return redirect("recognition:panel")
     members = PanelMember.objects.select_related("employee__user", "employee__department").order_by(
         "employee__user__first_name", "employee__user__last_name"

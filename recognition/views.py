@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from departments.decorators import head_required, hr_required, member_required
@@ -55,7 +56,7 @@ def thank(request):
                 form.add_error(None, str(error))
             else:
                 names = ", ".join(sorted(c.full_name for c in note.colleagues.all())) or note.department.name
-                messages.success(request, f"Your thank-you note to {names} was sent.")
+                messages.success(request, _("Your thank-you note to %(names)s was sent.") % {"names": names})
                 return redirect(next_url or "recognition:wall")
     elif request.method == "POST":  # the no-script first step: show the chosen department's people
         form = ThankForm(initial=request.POST.dict(), sender=sender)
@@ -122,11 +123,11 @@ def note_hide(request, pk: int):
     note = get_object_or_404(ThankYouNote, pk=pk)
     form = HideForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Say why the note is hidden (a line of text), then press Hide again.")
+        messages.error(request, _("Say why the note is hidden (a line of text), then press Hide again."))
     elif notes.note_hide(note=note, by=request.user, reason=form.cleaned_data["reason"]):
-        messages.success(request, "The note is hidden everywhere. Who hid it and why are kept with it.")
+        messages.success(request, _("The note is hidden everywhere. Who hid it and why are kept with it."))
     else:
-        messages.error(request, "That note was already hidden.")
+        messages.error(request, _("That note was already hidden."))
     return redirect(_safe_next(request) or "recognition:wall")
 
 
@@ -138,8 +139,8 @@ def preferences(request):
     if request.method == "POST" and form.is_valid():
         form.save()
         if form.instance.weekly_digest:
-            messages.success(request, "Saved: you will get one weekly digest of thank-you notes.")
+            messages.success(request, _("Saved: you will get one weekly digest of thank-you notes."))
         else:
-            messages.success(request, "Saved: you will get an email for each thank-you note.")
+            messages.success(request, _("Saved: you will get an email for each thank-you note."))
         return redirect("recognition:preferences")
     return render(request, "recognition/preferences.html", {"form": form})

@@ -34,6 +34,7 @@ from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from concerns import reports as concern_reports
 from departments.models import Department, Employee
@@ -362,7 +363,14 @@ def _email(award: Award) -> None:
     )
     if not to:
         return
-    subject = f"{award.department.name} earned “{award.criterion.name}”"
-    body = f"Congratulations!\n\n{award.citation}\n\nSee the awards wall on the portal for the figures behind it.\n"
+    subject = _("%(department)s earned “%(award)s”") % {
+        "department": award.department.name,
+        "award": award.criterion.name,
+    }
+    body = "{}\n\n{}\n\n{}\n".format(
+        _("Congratulations!"),
+        award.citation,
+        _("See the awards wall on the portal for the figures behind it."),
+    )
     # Bcc: colleagues do not see each other's addresses.
     EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [], bcc=to).send()

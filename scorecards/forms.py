@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from improvements.models import NoActionNote
 from survey_portal.forms import PlainTextMixin
@@ -11,8 +12,10 @@ class NoActionForm(PlainTextMixin, forms.ModelForm):
         model = NoActionNote
         fields = ["reason"]
         widgets = {"reason": forms.Textarea(attrs={"rows": 5})}
-        labels = {"reason": "No action, because …"}
+        labels = {"reason": _("No action, because …")}
         help_texts = {
-            "reason": "Say why nothing will change, in words the people you serve understand: they read it on "
-            "your charter page, next to the score."
+            "reason": _(
+                "Say why nothing will change, in words the people you serve understand: they read it on "
+                "your charter page, next to the score."
+            )
         }

@@ -14,6 +14,8 @@ from datetime import date
 from decimal import Decimal
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from audits.reports import DepartmentAudits, department_audits
 from departments.models import Department, ServiceParameter
@@ -23,16 +25,24 @@ from surveys.models import Cycle
 from .models import ParameterScore, TargetStatus
 
 SURVEY, MEASURE, AUDIT = "survey", "measure", "audit"
-SOURCE_NAMES = {SURVEY: "survey", MEASURE: "measure", AUDIT: "mystery shopping"}
+SOURCE_NAMES = {
+    SURVEY: gettext_lazy("survey"),
+    MEASURE: gettext_lazy("measure"),
+    AUDIT: gettext_lazy("mystery shopping"),
+}
 
 # What a disagreement may mean, for each pair of sources in the order (on target, below target).
 READINGS = {
-    (MEASURE, SURVEY): "the measure may not capture what people feel",
-    (SURVEY, MEASURE): "people may not feel the shortfall yet, or the measure counts something they do not see",
-    (AUDIT, SURVEY): "one audited request went well; everyday service may differ",
-    (SURVEY, AUDIT): "regular customers are content, but a first-time request was not served as agreed",
-    (MEASURE, AUDIT): "the measure may count what is easy to count rather than what a requester meets",
-    (AUDIT, MEASURE): "the audited request went well, but the measure shows the service falls short over the period",
+    (MEASURE, SURVEY): gettext_lazy("the measure may not capture what people feel"),
+    (SURVEY, MEASURE): gettext_lazy(
+        "people may not feel the shortfall yet, or the measure counts something they do not see"
+    ),
+    (AUDIT, SURVEY): gettext_lazy("one audited request went well; everyday service may differ"),
+    (SURVEY, AUDIT): gettext_lazy("regular customers are content, but a first-time request was not served as agreed"),
+    (MEASURE, AUDIT): gettext_lazy("the measure may count what is easy to count rather than what a requester meets"),
+    (AUDIT, MEASURE): gettext_lazy(
+        "the audited request went well, but the measure shows the service falls short over the period"
+    ),
 }
 
 
@@ -50,17 +60,21 @@ def disagreement(verdicts: dict[str, bool | None]) -> str:
     on = [source for source in (SURVEY, MEASURE, AUDIT) if known.get(source) is True]
     below = [source for source in (SURVEY, MEASURE, AUDIT) if known.get(source) is False]
     if not below:
-        return "On target by " + _and([SOURCE_NAMES[s] for s in on]) + "."
+        return _("On target by %(sources)s.") % {"sources": _and([SOURCE_NAMES[s] for s in on])}
     if not on:
-        return "Below target by " + _and([SOURCE_NAMES[s] for s in below]) + "."
-    sentence = (
-        f"On target by {_and([SOURCE_NAMES[s] for s in on])}, below target by {_and([SOURCE_NAMES[s] for s in below])}"
-    )
-    return f"{sentence}: {READINGS[(on[0], below[0])]}."
+        return _("Below target by %(sources)s.") % {"sources": _and([SOURCE_NAMES[s] for s in below])}
+    return _("On target by %(on)s, below target by %(below)s: %(reading)s.") % {
+        "on": _and([SOURCE_NAMES[s] for s in on]),
+        "below": _and([SOURCE_NAMES[s] for s in below]),
+        "reading": READINGS[(on[0], below[0])],
+    }
 
 
-def _and(words: list[str]) -> str:
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+def _and(words) -> str:
+    words = [str(word) for word in words]
+    if len(words) == 1:
+        return words[0]
+    return _("%(first)s and %(last)s") % {"first": ", ".join(words[:-1]), "last": words[-1]}
 
 
 @dataclass

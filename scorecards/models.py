@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from departments.models import Department
 from surveys.models import ActionFeedback, Cycle
@@ -27,9 +28,9 @@ FEEDBACK_FIELDS = {
 
 
 class TargetStatus(models.TextChoices):
-    MEETS = "meets", "Meets target"
-    CLOSE = "close", "Close to target"
-    BELOW = "below", "Below target"
+    MEETS = "meets", _("Meets target")
+    CLOSE = "close", _("Close to target")
+    BELOW = "below", _("Below target")
 
 
 def target_status(mean: float | None, target) -> str | None:

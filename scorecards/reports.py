@@ -13,12 +13,15 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import OuterRef, QuerySet, Subquery
+from django.utils.translation import gettext as _
 
+from departments.languages import in_language
 from departments.models import DEFAULT_TARGET, Department
 from departments.roles import Roles
 from surveys.models import Cycle, Response
 
 from .models import DepartmentScore, HeatmapCell, ParameterScore, Participation
+from .templatetags.results import decimal_text
 
 
 def cycles_visible_to(roles: Roles, *, organisation_wide: bool = False) -> QuerySet[Cycle]:
@@ -66,14 +69,24 @@ class Trend:
         """The chart's finding, in words: how the index moved and where the trend is weakest."""
         points = [(c, v) for c, v in zip(self.cycles, self.index, strict=True) if v is not None]
         if len(points) < 2:
-            return "The trend appears once two cycles have results."
-        (first_cycle, first), (_, last) = points[0], points[-1]
+            return _("The trend appears once two cycles have results.")
+        (first_cycle, first), (__, last) = points[0], points[-1]
         change = last - first
         if abs(change) < 0.05:
-            sentence = f"The overall index held steady at {last:.1f} since {first_cycle.name}"
+            sentence = _("The overall index held steady at %(last)s since %(cycle)s") % {
+                "last": decimal_text(f"{last:.1f}"),
+                "cycle": first_cycle.name,
+            }
         else:
-            verb = "rose" if change > 0 else "fell"
-            sentence = f"The overall index {verb} from {first:.1f} to {last:.1f} since {first_cycle.name}"
+            words = {
+                "first": decimal_text(f"{first:.1f}"),
+                "last": decimal_text(f"{last:.1f}"),
+                "cycle": first_cycle.name,
+            }
+            if change > 0:
+                sentence = _("The overall index rose from %(first)s to %(last)s since %(cycle)s") % words
+            else:
+                sentence = _("The overall index fell from %(first)s to %(last)s since %(cycle)s") % words
         falling = [
             (values[-1] - values[-2], name)
             for name, values in self.parameters
@@ -81,7 +94,10 @@ class Trend:
         ]
         worst = min(falling, default=None)
         if worst and worst[0] <= -0.1:
-            sentence += f"; {worst[1]} fell most in the last cycle ({worst[0]:+.1f})"
+            sentence += _("; %(name)s fell most in the last cycle (%(change)s)") % {
+                "name": worst[1],
+                "change": decimal_text(f"{worst[0]:+.1f}"),
+            }
         return sentence + "."
 
     def sparkline(self, width: int = 120, height: int = 32) -> str:
@@ -95,7 +111,7 @@ class Trend:
     def chart_data(self) -> dict:
         return {
             "labels": [c.name for c in self.cycles],
-            "series": [{"label": "Overall index", "values": self.index}]
+            "series": [{"label": _("Overall index"), "values": self.index}]
             + [{"label": name, "values": values} for name, values in self.parameters],
         }
 
@@ -139,7 +155,9 @@ def scorecard(department: Department, cycle: Cycle, cycles: list[Cycle], *, with
     cycle_ids = [c.pk for c in cycles]
     scores = {s.cycle_id: s for s in DepartmentScore.objects.filter(department=department, cycle_id__in=cycle_ids)}
     parameters_by_cycle: dict[int, list[ParameterScore]] = {}
-    for p in ParameterScore.objects.filter(department=department, cycle_id__in=cycle_ids).order_by("position", "name"):
+    # Each cycle kept its parameters' English names: shown in the reader's language (departments.languages).
+    stored = ParameterScore.objects.filter(department=department, cycle_id__in=cycle_ids).order_by("position", "name")
+    for p in in_language(stored, ("name",)):
         parameters_by_cycle.setdefault(p.cycle_id, []).append(p)
 
     ordered = sorted(cycles, key=lambda c: c.opens_at)
@@ -258,10 +276,11 @@ def organisation(cycle: Cycle, cycles: list[Cycle], *, columns_page: int = 1) ->
         HeatmapCell.objects.filter(cycle=cycle, department__in=departments).select_related("rater_department")
     )
     raters = sorted({c.rater_department for c in cells}, key=lambda d: d.name)
-    below = list(
+    below = in_language(
         ParameterScore.objects.filter(cycle=cycle, suppressed=False, gap__lt=0)
         .select_related("department")
-        .order_by("gap", "department__name", "position")
+        .order_by("gap", "department__name", "position"),
+        ("name",),
     )
     return Organisation(
         cycle=cycle,

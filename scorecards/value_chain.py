@@ -14,15 +14,22 @@ from decimal import Decimal
 
 from django.db.models import BooleanField, CharField, DecimalField, F, FloatField, IntegerField, Value
 from django.db.models.functions import Cast
+from django.utils.functional import Promise
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
+from departments.languages import localised
 from departments.models import DEFAULT_TARGET, Department, Dependency
 from surveys.models import Cycle
 
 from .models import DepartmentScore, HeatmapCell, TargetStatus, target_status
 from .templatetags.results import heat
 
-NOT_ENOUGH = "not enough responses"
-STATUS_WORDS = {TargetStatus.MEETS: "Meets", TargetStatus.CLOSE: "Close", TargetStatus.BELOW: "Below"}
+NOT_ENOUGH = gettext_noop("not enough responses")  # English here; gettext() where it is shown
+STATUS_WORDS = {
+    TargetStatus.MEETS: gettext_lazy("Meets"),
+    TargetStatus.CLOSE: gettext_lazy("Close"),
+    TargetStatus.BELOW: gettext_lazy("Below"),
+}
 
 # What each row of the one query is (its first column).
 _DEPARTMENT, _DEPENDENCY, _SCORE, _CELL = 1, 2, 3, 4
@@ -72,12 +79,15 @@ def _rows(cycle: Cycle | None):
 
     parts = [
         # a: the department, b: its head (for "may read its scorecard"), flag: front line.
-        Department.objects.filter(active=True).values_list(
+        # Not rewritten by modeltranslation, whose values_list would put the columns in any order.
+        Department.objects.rewrite(False)
+        .filter(active=True)
+        .values_list(
             kind(_DEPARTMENT),
             F("pk"),
             F("head_id"),
             F("code"),
-            F("name"),
+            localised("name"),  # the reader's language, English where it has none
             F("front_line"),
             null_int,
             null_float,
@@ -167,22 +177,22 @@ def _target(score: Stored | None) -> Decimal:
     return score.target if score is not None and score.target is not None else DEFAULT_TARGET
 
 
-def figure(mean: float | None, target, *, suppressed: bool, missing: str) -> dict:
+def figure(mean: float | None, target, *, suppressed: bool, missing: str | Promise) -> dict:
     """A stored figure as the map shows it: the mean to one decimal against the target, its status
     word and colour; or only a note when it is suppressed (no number at all) or missing. Never n:
     every member reads the map, and the n of an index less those of its shown cells would count
     the raters behind its hidden cells."""
     if suppressed:
-        return {"shown": False, "note": NOT_ENOUGH}
+        return {"shown": False, "note": gettext(NOT_ENOUGH)}
     if mean is None:
-        return {"shown": False, "note": missing}
+        return {"shown": False, "note": gettext(str(missing))}
     status = TargetStatus(target_status(mean, target) or TargetStatus.MEETS)  # both are set here
     return {
         "shown": True,
         "mean": float(f"{mean:.1f}"),
         "target": float(target),
         "status": status.value,
-        "status_label": STATUS_WORDS[status],
+        "status_label": str(STATUS_WORDS[status]),
         "heat": heat(mean, target),
     }
 
@@ -190,7 +200,7 @@ def figure(mean: float | None, target, *, suppressed: bool, missing: str) -> dic
 def node_figure(department: Department) -> dict:
     score: Stored | None = department.score  # type: ignore[attr-defined]
     if score is None:
-        return {"shown": False, "note": "not rated in this cycle"}
+        return {"shown": False, "note": str(gettext_lazy("not rated in this cycle"))}
     return figure(score.mean, score.target, suppressed=score.suppressed, missing=NOT_ENOUGH)
 
 
@@ -199,7 +209,7 @@ def edge_figure(edge: Edge) -> dict:
     if cell is None:
         # Said as of a suppressed cell: "no ratings" beside "not enough" would tell that each
         # suppressed cell holds at least one rater.
-        return {"shown": False, "note": NOT_ENOUGH}
+        return {"shown": False, "note": gettext(NOT_ENOUGH)}
     return figure(cell.mean, edge.target, suppressed=cell.suppressed, missing=NOT_ENOUGH)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from departments.decorators import member_required
 from departments.models import Department
@@ -39,13 +40,43 @@ def _scorecard_url(roles: Roles):
     return url
 
 
+def _map_words() -> dict[str, str]:
+    """The words static/js/value_chain.js writes, in the reader's language (%(name)s-style placeholders)."""
+    return {
+        "not_enough": _(chains.NOT_ENOUGH),
+        "no_results": _("no results"),
+        "front_line": _("(front line)"),
+        "too_few": _("too few responses"),
+        "not_rated": _("not rated"),
+        "charter_link": _("%(name)s — charter"),
+        "scorecard": _("scorecard"),
+        "serves": _("%(provider)s serves %(consumer)s."),
+        "serves_front_line": _("%(provider)s serves %(consumer)s (front line)."),
+        "provider": _("Provider"),
+        "consumer": _("Consumer"),
+        "rating": _("Rating"),
+        "no_results_yet": _("no results yet"),
+        "rating_of": _("%(consumer)s’s rating of %(provider)s"),
+        "against": _("%(mean)s against target %(target)s — %(status)s"),
+        "overall": _("%(name)s’s overall index"),
+        "focused": _("Showing %(name)s and the %(count)s departments within two steps of it."),
+        "all": _("Showing all %(count)s departments."),
+        "one_match": _("1 department matches."),
+        "matches": _("%(count)s departments match."),
+        "focus": _("Focus"),
+        "focus_on": _("on %(name)s"),
+        "more": _("and %(count)s more: type more of the name."),
+        "failed": _("The map could not be loaded. Reload the page, or use the text version."),
+    }
+
+
 @member_required
 def value_chain(request):
     """The map: drawn by static/js/value_chain.js from value_chain_data; the search, the "focus on"
     choice and the text version work without it."""
     cycles, cycle = _cycles_and_cycle(request)
     departments = list(Department.objects.active().only("code", "name", "front_line").order_by("name"))
-    focus = query_choice(request, "focus", {d.code for d in departments}, label="department to focus on")
+    focus = query_choice(request, "focus", {d.code for d in departments}, label=_("department to focus on"))
     query = f"?cycle={cycle.pk}" if cycle else ""
     context = {
         "cycles": cycles,
@@ -54,6 +85,7 @@ def value_chain(request):
         "focus": next((d for d in departments if d.code == focus), None),
         "data_url": reverse("scorecards:value_chain_data") + query,
         "table_url": reverse("scorecards:value_chain_table") + query,
+        "words": _map_words(),
     }
     return render(request, "scorecards/value_chain.html", context)
 

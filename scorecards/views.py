@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from concerns import reports as concern_reports
@@ -119,7 +120,7 @@ def organisation(request):
     if cycle is None and request.GET.get("cycle"):
         return _no_results_yet(request, cycles)
     # A page past the last shows the last (reports.organisation).
-    columns_page = query_int(request, "cols", default=1, low=1, high=1000, label="page of the heatmap")
+    columns_page = query_int(request, "cols", default=1, low=1, high=1000, label=_("page of the heatmap"))
     context = {
         "cycles": cycles,
         "cycle": cycle,
@@ -140,14 +141,20 @@ def recalculate(request, cycle_id: int):
     if not cycle.is_finished:
         messages.error(
             request,
-            "Results are calculated once, when the cycle closes: figures that moved with each answer "
-            "would let anyone compare two views and single out one person. Participation is live on the cycle page.",
+            _(
+                "Results are calculated once, when the cycle closes: figures that moved with each answer "
+                "would let anyone compare two views and single out one person. Participation is live on the cycle page."
+            ),
         )
         return redirect(cycle)
     if enqueue(cycle_aggregate_task, cycle.pk):
-        messages.success(request, f"The results of “{cycle.name}” are being recalculated; reload in a moment.")
+        messages.success(
+            request, _("The results of “%(name)s” are being recalculated; reload in a moment.") % {"name": cycle.name}
+        )
     else:
-        messages.error(request, "The task service is unavailable: the results will be recalculated when it is back.")
+        messages.error(
+            request, _("The task service is unavailable: the results will be recalculated when it is back.")
+        )
     return redirect(f"{reverse('scorecards:organisation')}?cycle={cycle.pk}")
 
 
@@ -157,11 +164,13 @@ def awards_evaluate(request, cycle_id: int):
     """HR's "Evaluate awards now": the awards earned by rule in a published cycle, in the background."""
     cycle = get_object_or_404(Cycle, pk=cycle_id)
     if cycle.status != Cycle.Status.PUBLISHED:
-        messages.error(request, "Awards are evaluated once a cycle's results are published.")
+        messages.error(request, _("Awards are evaluated once a cycle's results are published."))
     elif enqueue(awards_evaluate_task, cycle.pk):
-        messages.success(request, f"The awards of “{cycle.name}” are being evaluated; reload in a moment.")
+        messages.success(
+            request, _("The awards of “%(name)s” are being evaluated; reload in a moment.") % {"name": cycle.name}
+        )
     else:
-        messages.error(request, "The task service is unavailable: try again in a few minutes.")
+        messages.error(request, _("The task service is unavailable: try again in a few minutes."))
     return redirect(f"{reverse('scorecards:organisation')}?cycle={cycle.pk}")
 
 
@@ -236,13 +245,13 @@ def action_list(request, code: str):
         request,
         items.filter(status=ActionItem.Status.DONE).order_by("-completed_on", "-pk"),
         "done_page",
-        "page of done actions",
+        _("page of done actions"),
     )
     dropped = _page(
         request,
         items.filter(status=ActionItem.Status.DROPPED).order_by("-due_on", "-pk"),
         "dropped_page",
-        "page of dropped actions",
+        _("page of dropped actions"),
     )
     plans.with_rows(current, done, dropped)
     today = timezone.localdate()
@@ -279,9 +288,12 @@ def no_action(request, code: str, parameter_id: int):
         note.save()
         messages.success(
             request,
-            f"Your reason for taking no action on {parameter.name} was saved: it leaves the list of parameters "
-            "needing a plan until the next results. Employees read it on your charter page while the published "
-            "results show it below target.",
+            _(
+                "Your reason for taking no action on %(name)s was saved: it leaves the list of parameters "
+                "needing a plan until the next results. Employees read it on your charter page while the published "
+                "results show it below target."
+            )
+            % {"name": parameter.name},
         )
         return redirect("scorecards:action_list", code=department.code)
     context = {"department": department, "parameter": parameter, "score": needing.get(parameter.pk), "form": form}
@@ -302,7 +314,7 @@ def hr_actions(request):
     done_counts = plans.counts_by_department(done)
     # Departments with something to chase: a parameter without a plan, or an item overdue.
     chased = Department.objects.filter(pk__in=set(needing) | set(overdue_counts)).select_related("head__user")
-    departments = _page(request, chased.order_by("name"), "page", "page number", per_page=25)
+    departments = _page(request, chased.order_by("name"), "page", _("page number"), per_page=25)
     for department in departments:
         department.needing = needing.get(department.pk, [])
         department.overdue_count = overdue_counts.get(department.pk, 0)
@@ -311,14 +323,14 @@ def hr_actions(request):
         request,
         overdue.select_related("department").order_by("due_on", "department__name", "title"),
         "overdue_page",
-        "page of overdue actions",
+        _("page of overdue actions"),
         per_page=25,
     )
     done_page = _page(
         request,
         done.select_related("department").order_by("-completed_on", "department__name", "title"),
         "done_page",
-        "page of done actions",
+        _("page of done actions"),
         per_page=25,
     )
     plans.with_rows(overdue_page, done_page)

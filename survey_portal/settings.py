@@ -106,8 +106,10 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "survey_portal.middleware.ContentSecurityPolicyMiddleware",
     "survey_portal.middleware.SessionLifetimeMiddleware",
+    "accounts.middleware.SingleSignOnRefresh",  # signs out people the OIDC provider no longer signs in
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "accounts.timezones.TimeZoneMiddleware",
+    "accounts.languages.LanguageMiddleware",  # the profile's language over the browser's (LocaleMiddleware)
     "axes.middleware.AxesMiddleware",  # last: it turns a lockout into the "try again later" page
 ]
 
@@ -180,6 +182,8 @@ RESULTS_URL = "scorecards:organisation"
 ACTION_PLAN_URL = "scorecards:action_list"
 # The thank-you form (recognition), offered by the survey page right after a department's section.
 THANKS_URL = "recognition:thank"
+# Demo data of apps beside portal, which portal's seed_demo may not import (the API's tokens).
+DEMO_SEEDERS_BESIDE_PORTAL = ["api.demo.seed_api"]
 # The value chain map (scorecards), linked from the department directory.
 VALUE_CHAIN_URL = "scorecards:value_chain"
 ABSOLUTE_URL_OVERRIDES = {
@@ -223,6 +227,7 @@ SESSION_ENGINE = "accounts.sessions"  # database sessions, read without the ORM 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "accounts.backends.PortalBackend",  # signs people in; reads the user of each request in plain SQL
+    "accounts.backends.SingleSignOnBackend",  # OpenID Connect: matches employees by email, creates nobody
     "django.contrib.auth.backends.ModelBackend",  # still reads sessions signed in before PortalBackend
 ]
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
@@ -241,7 +246,8 @@ PASSWORD_LINKS_PER_ADDRESS = env_int("PASSWORD_LINKS_PER_ADDRESS", 100)
 PROXY_COUNT = env_int("PROXY_COUNT", 1 if HTTPS else 0)
 
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", "English"), ("en-gb", "English (UK)")]  # date formats follow the browser
+# en-gb: English with British date formats, for browsers that ask for it (accounts.languages).
+LANGUAGES = [("en", "English"), ("en-gb", "English (UK)"), ("de", "Deutsch")]
 TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
@@ -412,9 +418,100 @@ LOGGING = {
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # --- Single sign-on (OpenID Connect) ---------------------------------------------------------
+# On when OIDC_RP_CLIENT_ID is set and the provider is known: OIDC_ISSUER (its discovery document is
+# read on first use) or OIDC_DISCOVERY_URL, or the four endpoints given one by one (accounts/oidc.py).
+OIDC_ISSUER = os.environ.get("OIDC_ISSUER", "")
+OIDC_DISCOVERY_URL = os.environ.get("OIDC_DISCOVERY_URL", "")
+OIDC_DISCOVERY_CACHE_SECONDS = env_int("OIDC_DISCOVERY_CACHE_SECONDS", 3600)
+OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("OIDC_OP_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = os.environ.get("OIDC_OP_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = os.environ.get("OIDC_OP_USER_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = os.environ.get("OIDC_OP_JWKS_ENDPOINT", "")
+OIDC_RP_CLIENT_ID = os.environ.get("OIDC_RP_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = os.environ.get("OIDC_RP_CLIENT_SECRET", "")
+OIDC_RP_SCOPES = os.environ.get("OIDC_RP_SCOPES", "openid email")
+OIDC_RP_SIGN_ALGO = os.environ.get("OIDC_RP_SIGN_ALGO", "RS256")
+OIDC_USE_PKCE = True
+OIDC_CREATE_USER = False  # people are matched to imported employees, never created
+OIDC_TIMEOUT = env_int("OIDC_TIMEOUT_SECONDS", 10)
+# How often a signed-in person is checked again at the provider (SessionRefresh, silently).
+OIDC_RENEW_ID_TOKEN_EXPIRY_SECONDS = env_int("OIDC_RENEW_SECONDS", 15 * 60)
+# The button reads "Sign in with {OIDC_PROVIDER_NAME}".
+OIDC_PROVIDER_NAME = os.environ.get("OIDC_PROVIDER_NAME", "")
+# Whom a refused person should ask (free text, e.g. "the HR desk, hr@example.com"); default: HR admins.
+SSO_HELP_CONTACT = os.environ.get("SSO_HELP_CONTACT", "")
+SSO_CONTACTS = "departments.roles.hr_admin_emails"  # named here, as URL names are: departments is above accounts
+# A sign-in through the provider is no password guess: django-axes neither counts nor stores it.
+AXES_WHITELIST_CALLABLE = "accounts.oidc.not_a_password_attempt"
+# Password sign-in: on (everyone), admins (staff and superusers only: break-glass), off. Default: on
+# without single sign-on, admins with it.
+PASSWORD_LOGIN = os.environ.get("PASSWORD_LOGIN", "").strip().lower()
+if PASSWORD_LOGIN not in {"", "on", "admins", "off"}:
+    raise ImproperlyConfigured(f"PASSWORD_LOGIN={PASSWORD_LOGIN!r} is not one of on, admins, off")
 
 # --- REST API --------------------------------------------------------------------------------
+# Token-only (Authorization: Bearer <token>, created by HR at /hr/api-tokens/); no session auth, so
+# no CSRF. Per-token throttling: API_THROTTLE_RATE, e.g. "120/min" (DRF's "<n>/<sec|min|hour|day>").
+API_THROTTLE_RATE = os.environ.get("API_THROTTLE_RATE", "120/min")
+API_PAGE_SIZE = env_int("API_PAGE_SIZE", 50)
+API_MAX_PAGE_SIZE = 200
+API_TOKEN_MAX_DAYS = env_int("API_TOKEN_MAX_DAYS", 365)
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.auth.BearerTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.HasToken"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.TokenRateThrottle"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.Pagination",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.MultiPartParser",
+        "rest_framework.parsers.FormParser",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "api.negotiation.FirstRenderer",  # JSON only: no ?format=
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Survey portal API",
+    "DESCRIPTION": "Departments, charters, cycles, published scorecards, action items and KPI values.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+}
+
 
 # --- Nightly HR sync -------------------------------------------------------------------------
+# Re-import the organisation every night (hrsync): from a folder the HR system drops its CSV files
+# in, or from an https:// address returning a zip archive of them (set one). The brake holds a run
+# for HR's confirmation when it would deactivate or move more than these percentages of active
+# employees, or remove a department rated in an open cycle.
+HR_SYNC_DIR = os.environ.get("HR_SYNC_DIR", "")
+HR_SYNC_URL = os.environ.get("HR_SYNC_URL", "")
+HR_SYNC_AUTH_HEADER = os.environ.get("HR_SYNC_AUTH_HEADER", "")  # e.g. "Authorization: Bearer …"
+# Plain http:// to 127.0.0.1/localhost only (a test server); never for a real HR system.
+HR_SYNC_ALLOW_LOOPBACK_HTTP = env_bool("HR_SYNC_ALLOW_LOOPBACK_HTTP", False)
+HR_SYNC_TIMEOUT_SECONDS = env_int("HR_SYNC_TIMEOUT_SECONDS", 30)
+HR_SYNC_HOUR = env_int("HR_SYNC_HOUR", 2)
+HR_SYNC_MAX_DEACTIVATE_PERCENT = env_int("HR_SYNC_MAX_DEACTIVATE_PERCENT", 10)
+HR_SYNC_MAX_MOVE_PERCENT = env_int("HR_SYNC_MAX_MOVE_PERCENT", 20)
+CELERY_BEAT_SCHEDULE["hr-sync"] = {
+    "task": "hrsync.tasks.hr_sync_task",
+    "schedule": crontab(minute=0, hour=HR_SYNC_HOUR),
+}
+
 
 # --- Languages -------------------------------------------------------------------------------
+# Charter content per language (departments/translation.py): names and descriptions of departments
+# and service parameters in English and German; German left blank reads as the English text.
+MODELTRANSLATION_LANGUAGES = ("en", "de")
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
+# The interface's own words: locale/de/LC_MESSAGES/django.po, compiled to django.mo and committed
+# (bin/i18n_fill.py fills and compiles it; tests/i18n checks it is complete).
+LOCALE_PATHS = [BASE_DIR / "locale"]

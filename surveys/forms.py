@@ -9,7 +9,10 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Field, Layout, Row
 from django import forms
 from django.utils import timezone
-from django.utils.text import capfirst
+from django.utils.formats import date_format
+from django.utils.text import capfirst, format_lazy
+from django.utils.translation import get_language, gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext as _
 
 from departments.models import Department
 from survey_portal.forms import PlainTextMixin, keep_existing_length
@@ -18,6 +21,13 @@ from .models import MIN_SCORE_THRESHOLD, SCORE_CHOICES, ActionFeedback, Cycle, C
 from .sealing import COMMENT_MAX_LENGTH, comment_length
 from .services import PERIODS, eligible_departments, quarter_name, shift_months
 
+# How often a cycle repeats (RepeatForm), by services.PERIODS key.
+PERIOD_LABELS = {
+    "monthly": pgettext_lazy("repeat", "Monthly"),
+    "quarterly": pgettext_lazy("repeat", "Quarterly"),
+    "half-yearly": pgettext_lazy("repeat", "Half yearly"),
+    "yearly": pgettext_lazy("repeat", "Yearly"),
+}
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 NOT_APPLICABLE = "na"
 # Frozen once a cycle opens: changing them would change who was asked or what may be shown.
@@ -42,13 +52,13 @@ class CycleForm(PlainTextMixin, forms.ModelForm):
     departments = DepartmentChoiceField(
         queryset=Department.objects.none(),
         widget=forms.CheckboxSelectMultiple,
-        label="Departments rated",
-        help_text="Every active department with a charter is ticked by default.",
+        label=gettext_lazy("Departments rated"),
+        help_text=gettext_lazy("Every active department with a charter is ticked by default."),
     )
 
     # Shown (as a checkbox) only when the dates overlap another cycle: see clean().
     overlap_confirmed = forms.BooleanField(
-        required=False, widget=forms.HiddenInput, label="Keep these dates although they overlap"
+        required=False, widget=forms.HiddenInput, label=gettext_lazy("Keep these dates although they overlap")
     )
 
     class Meta:
@@ -69,10 +79,13 @@ class CycleForm(PlainTextMixin, forms.ModelForm):
             "closes_at": DATETIME_WIDGET,
         }
         labels = {
-            "score_threshold": "Responses needed to show scores",
-            "comment_threshold": "Responses needed to show comments",
-            "reminder_days_after_open": "First reminder, days after opening",
-            "reminder_days_before_close": "Last reminder, days before closing",
+            "name": gettext_lazy("Name"),
+            "opens_at": gettext_lazy("Opens at"),
+            "closes_at": gettext_lazy("Closes at"),
+            "score_threshold": gettext_lazy("Responses needed to show scores"),
+            "comment_threshold": gettext_lazy("Responses needed to show comments"),
+            "reminder_days_after_open": gettext_lazy("First reminder, days after opening"),
+            "reminder_days_before_close": gettext_lazy("Last reminder, days before closing"),
         }
 
     def __init__(self, *args, **kwargs):
@@ -86,7 +99,7 @@ class CycleForm(PlainTextMixin, forms.ModelForm):
         if self.instance.pk and not self.instance.is_editable:
             for name in FROZEN_WHEN_OPEN:
                 self.fields[name].disabled = True
-                self.fields[name].help_text = "Fixed once the cycle has opened."
+                self.fields[name].help_text = _("Fixed once the cycle has opened.")
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.layout = Layout(
@@ -133,25 +146,32 @@ class CycleForm(PlainTextMixin, forms.ModelForm):
         cleaned = super().clean() or {}
         opens, closes = cleaned.get("opens_at"), cleaned.get("closes_at")
         if opens and closes and closes <= opens:
-            self.add_error("closes_at", "The cycle must close after it opens.")
+            self.add_error("closes_at", _("The cycle must close after it opens."))
         score, comment = cleaned.get("score_threshold"), cleaned.get("comment_threshold")
         if score is not None and score < MIN_SCORE_THRESHOLD:
-            self.add_error("score_threshold", f"At least {MIN_SCORE_THRESHOLD}: smaller groups would expose people.")
+            self.add_error(
+                "score_threshold",
+                _("At least %(count)s: smaller groups would expose people.") % {"count": MIN_SCORE_THRESHOLD},
+            )
         if score is not None and comment is not None and comment < score:
-            self.add_error("comment_threshold", "Comments need at least as many responses as scores.")
+            self.add_error("comment_threshold", _("Comments need at least as many responses as scores."))
         if closes and self.instance.pk and self.instance.is_open and closes <= timezone.now():
-            self.add_error("closes_at", "To close the cycle now, use “Close now” on the cycle page.")
+            self.add_error("closes_at", _("To close the cycle now, use “Close now” on the cycle page."))
         overlaps = [] if self.instance.pk and not self.instance.is_editable else self.overlapping(cleaned)
         if overlaps and not cleaned.get("overlap_confirmed"):
             self.fields["overlap_confirmed"].widget = forms.CheckboxInput()
             names = "; ".join(
-                f"“{c.name}” ({timezone.localtime(c.opens_at):%d %b} – {timezone.localtime(c.closes_at):%d %b})"
+                f"“{c.name}” ({date_format(timezone.localtime(c.opens_at), 'd M')} – "
+                f"{date_format(timezone.localtime(c.closes_at), 'd M')})"
                 for c in overlaps
             )
             self.add_error(
                 "overlap_confirmed",
-                f"These dates overlap {names}, which rates some of the same departments: the same people "
-                "would have two surveys open at once. Change the dates, or tick this box to keep them.",
+                _(
+                    "These dates overlap %(names)s, which rates some of the same departments: the same people "
+                    "would have two surveys open at once. Change the dates, or tick this box to keep them."
+                )
+                % {"names": names},
             )
         return cleaned
 
@@ -167,9 +187,9 @@ def free_name(name: str) -> str:
 
 class RepeatForm(PlainTextMixin, forms.Form):
     period = forms.ChoiceField(
-        choices=[(key, key.replace("-", " ").capitalize()) for key in PERIODS], initial="quarterly", label="Repeat"
+        choices=[(key, PERIOD_LABELS[key]) for key in PERIODS], initial="quarterly", label=gettext_lazy("Repeat")
     )
-    name = forms.CharField(max_length=100, label="Name of the new cycle")
+    name = forms.CharField(max_length=100, label=gettext_lazy("Name of the new cycle"))
 
     @classmethod
     def initial_for(cls, cycle: Cycle) -> dict:
@@ -185,12 +205,12 @@ class RepeatForm(PlainTextMixin, forms.Form):
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()
         if Cycle.objects.filter(name=name).exists():
-            raise forms.ValidationError("A cycle with this name exists already.")
+            raise forms.ValidationError(_("A cycle with this name exists already."))
         return name
 
 
-SCORE_CHOICES_WITH_NA = [(str(value), f"{value} {label}") for value, label in SCORE_CHOICES] + [
-    (NOT_APPLICABLE, "Not applicable")
+SCORE_CHOICES_WITH_NA = [(str(value), format_lazy("{} {}", value, label)) for value, label in SCORE_CHOICES] + [
+    (NOT_APPLICABLE, gettext_lazy("Not applicable"))
 ]
 
 
@@ -204,8 +224,9 @@ class ScoreField(forms.ChoiceField):
 
 
 @functools.lru_cache(maxsize=4096)
-def _score_fields(questions: tuple[tuple[str, str], ...], complete: bool) -> dict[str, ScoreField]:
-    """The fields of one survey's questions ((code, name) pairs), built once per process.
+def _score_fields(questions: tuple[tuple[str, str], ...], complete: bool, language: str) -> dict[str, ScoreField]:
+    """The fields of one survey's questions ((code, name) pairs), built once per process and language
+    (their error messages are in it).
 
     Every answer sent builds a form, and building its fields took a quarter of a submission's time.
     Fields hold no per-request state (the bound data lives in the form and its BoundFields) and
@@ -216,7 +237,7 @@ def _score_fields(questions: tuple[tuple[str, str], ...], complete: bool) -> dic
             label=name,
             required=complete,
             error_messages=dict.fromkeys(
-                ("required", "invalid_choice"), f"Choose a score for {name}, or “Not applicable”."
+                ("required", "invalid_choice"), _("Choose a score for %(name)s, or “Not applicable”.") % {"name": name}
             ),
         )
         for code, name in questions
@@ -228,7 +249,8 @@ def comment_fits(text: str) -> None:
     the page's maxlength allows, and what a sealed answer has room for (surveys/sealing.py)."""
     if comment_length(text) > COMMENT_MAX_LENGTH:
         raise forms.ValidationError(
-            f"At most {COMMENT_MAX_LENGTH} characters (an emoji counts as two): please shorten it.",
+            _("At most %(count)s characters (an emoji counts as two): please shorten it.")
+            % {"count": COMMENT_MAX_LENGTH},
             code="max_length",
         )
 
@@ -238,8 +260,8 @@ _ACTION_FEEDBACK_FIELD = forms.ChoiceField(
     choices=ActionFeedback.choices,
     required=False,
     widget=forms.RadioSelect,
-    label="Did the changes make a difference for you?",
-    error_messages={"invalid_choice": "Choose one of the answers offered, or leave the question blank."},
+    label=gettext_lazy("Did the changes make a difference for you?"),
+    error_messages={"invalid_choice": gettext_lazy("Choose one of the answers offered, or leave the question blank.")},
 )
 
 
@@ -250,14 +272,14 @@ class AnswerForm(PlainTextMixin, forms.Form):
     comment_good = forms.CharField(
         required=False,
         max_length=COMMENT_MAX_LENGTH,
-        label="What do they do well?",
+        label=gettext_lazy("What do they do well?"),
         widget=forms.Textarea(attrs={"rows": 3}),
         validators=[comment_fits],
     )
     comment_improve = forms.CharField(
         required=False,
         max_length=COMMENT_MAX_LENGTH,
-        label="What should they improve?",
+        label=gettext_lazy("What should they improve?"),
         widget=forms.Textarea(attrs={"rows": 3}),
         validators=[comment_fits],
     )
@@ -272,7 +294,7 @@ class AnswerForm(PlainTextMixin, forms.Form):
     ):
         super().__init__(*args, **kwargs)
         self.questions = questions
-        self.fields.update(_score_fields(tuple((q.code, q.name) for q in questions), complete))
+        self.fields.update(_score_fields(tuple((q.code, q.name) for q in questions), complete, get_language()))
         if action_feedback:
             self.fields["action_feedback"] = _ACTION_FEEDBACK_FIELD
 

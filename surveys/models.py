@@ -28,6 +28,7 @@ from django.db import connection, models
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from departments.models import Department, Employee
 from survey_portal import rawsql
@@ -36,17 +37,17 @@ from .sealing import Answers, UnreadableSeal, unseal
 
 logger = logging.getLogger(__name__)
 
-SCORE_CHOICES = [(1, "Very poor"), (2, "Poor"), (3, "Acceptable"), (4, "Good"), (5, "Excellent")]
+SCORE_CHOICES = [(1, _("Very poor")), (2, _("Poor")), (3, _("Acceptable")), (4, _("Good")), (5, _("Excellent"))]
 MIN_SCORE_THRESHOLD = 3
 
 
 class ActionFeedback(models.TextChoices):
     """The answers to the action-feedback question ("Did the changes … make a difference for you?")."""
 
-    YES = "yes", "Yes"
-    SOMEWHAT = "somewhat", "Somewhat"
-    NO = "no", "No"
-    UNNOTICED = "unnoticed", "Didn’t notice"
+    YES = "yes", _("Yes")
+    SOMEWHAT = "somewhat", _("Somewhat")
+    NO = "no", _("No")
+    UNNOTICED = "unnoticed", _("Didn’t notice")
 
 
 class CycleQuerySet(models.QuerySet):
@@ -74,11 +75,11 @@ EDITABLE_STATUSES = ("draft", "scheduled")
 
 class Cycle(models.Model):
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        SCHEDULED = "scheduled", "Scheduled"
-        OPEN = "open", "Open"
-        CLOSED = "closed", "Closed"
-        PUBLISHED = "published", "Published"
+        DRAFT = "draft", _("Draft")
+        SCHEDULED = "scheduled", _("Scheduled")
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+        PUBLISHED = "published", _("Published")
 
     name = models.CharField(max_length=100, unique=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
@@ -87,33 +88,38 @@ class Cycle(models.Model):
     departments = models.ManyToManyField(
         Department,
         related_name="cycles",
-        verbose_name="departments rated",
-        help_text="The departments employees rate in this cycle.",
+        verbose_name=_("departments rated"),
+        help_text=_("The departments employees rate in this cycle."),
     )
     score_threshold = models.PositiveSmallIntegerField(
         default=5,
         validators=[MinValueValidator(MIN_SCORE_THRESHOLD)],
-        help_text="Responses needed before any score is shown (at least 3).",
+        help_text=_("Responses needed before any score is shown (at least 3)."),
     )
     comment_threshold = models.PositiveSmallIntegerField(
-        default=10, help_text="Responses needed before comments are shown (at least the score threshold)."
+        default=10, help_text=_("Responses needed before comments are shown (at least the score threshold).")
     )
     reminder_days_after_open = models.PositiveSmallIntegerField(
-        null=True, blank=True, default=3, help_text="Remind people who have not finished this many days after opening."
+        null=True,
+        blank=True,
+        default=3,
+        help_text=_("Remind people who have not finished this many days after opening."),
     )
     reminder_days_before_close = models.PositiveSmallIntegerField(
-        null=True, blank=True, default=2, help_text="…and this many days before closing. Empty: no reminder."
+        null=True, blank=True, default=2, help_text=_("…and this many days before closing. Empty: no reminder.")
     )
     intro = models.TextField(
-        blank=True, verbose_name="message to employees", help_text="Shown at the top of every survey page."
+        blank=True, verbose_name=_("message to employees"), help_text=_("Shown at the top of every survey page.")
     )
-    imported = models.BooleanField(default=False, help_text="Holds past results imported from CSV.")
+    imported = models.BooleanField(default=False, help_text=_("Holds past results imported from CSV."))
     created_at = models.DateTimeField(auto_now_add=True)
     opened_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
     purged_at = models.DateTimeField(
-        null=True, blank=True, help_text="When its responses were deleted under the retention policy (results kept)."
+        null=True,
+        blank=True,
+        help_text=_("When its responses were deleted under the retention policy (results kept)."),
     )
 
     objects = CycleQuerySet.as_manager()
@@ -217,8 +223,8 @@ class ActionFeedbackQuestion(models.Model):
 
     cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="action_feedback_questions")
     department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
-    done_since = models.DateField(help_text="Items done on this date or later: the day the previous cycle opened.")
-    done_before = models.DateField(help_text="…and before this date: the day this cycle opened.")
+    done_since = models.DateField(help_text=_("Items done on this date or later: the day the previous cycle opened."))
+    done_before = models.DateField(help_text=_("…and before this date: the day this cycle opened."))
 
     class Meta:
         constraints = [
@@ -401,9 +407,9 @@ class Invitation(models.Model):
     """One employee asked to rate one department in one cycle. Knows only *whether* they answered."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "To do"
-        COMPLETED = "completed", "Done"
-        DECLINED = "declined", "No interaction"
+        PENDING = "pending", _("To do")
+        COMPLETED = "completed", _("Done")
+        DECLINED = "declined", _("No interaction")
 
     cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="invitations")
     employee = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="invitations")
@@ -522,8 +528,8 @@ class Response(models.Model):
     comment_improve = models.TextField(blank=True)
     # Totals of this response's answers, written with them and never changed: the scorecard's
     # per-rater-department figures then come from one pass over responses, with no join to answers.
-    rated_count = models.PositiveSmallIntegerField(default=0, help_text="Answers with a score (not N/A).")
-    score_sum = models.PositiveSmallIntegerField(default=0, help_text="Sum of those scores.")
+    rated_count = models.PositiveSmallIntegerField(default=0, help_text=_("Answers with a score (not N/A)."))
+    score_sum = models.PositiveSmallIntegerField(default=0, help_text=_("Sum of those scores."))
     # The answer to the action-feedback question, where the cycle asked it (ActionFeedbackQuestion)
     # and the person answered it. It travels sealed with the rest and is released with its group.
     # NULL, not "", when there is none: the scorecards count the answers from a partial index of the
@@ -573,7 +579,7 @@ class Answer(models.Model):
         null=True,
         blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(5)],
-        help_text="Empty: not applicable.",
+        help_text=_("Empty: not applicable."),
     )
 
     class Meta:
@@ -614,7 +620,7 @@ class Notification(models.Model):
     cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="notifications")
     employee = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=40)
-    claim = models.UUIDField(help_text="The run that claimed it.")
+    claim = models.UUIDField(help_text=_("The run that claimed it."))
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

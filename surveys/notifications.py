@@ -9,14 +9,19 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import datetime
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.shortcuts import resolve_url
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
+from accounts.languages import CHOSEN
+from accounts.models import Profile
 from departments.models import Employee
 
 from .models import Cycle, Invitation, Notification
@@ -38,10 +43,8 @@ def _recipients(cycle: Cycle, kind: str, *, pending_only: bool):
     )
 
 
-def _send_once(*, cycle: Cycle, kind: str, employees, template: str, subject: str) -> int:
-    # One line whatever the cycle's name holds: forms refuse line breaks in names, but a name saved
-    # before they did must not stop a cycle's emails (a header cannot hold a line break).
-    subject = " ".join(subject.split())
+def _send_once(*, cycle: Cycle, kind: str, employees, template: str, subject: Callable[[], str]) -> int:
+    """`subject()` is called in each recipient's language (their profile's, else the site's)."""
     claim = uuid.uuid4()
     Notification.objects.bulk_create(
         [
@@ -61,21 +64,26 @@ def _send_once(*, cycle: Cycle, kind: str, employees, template: str, subject: st
     ):
         todo[employee_id].append(department_name)
     link = settings.SITE_URL + resolve_url(settings.EMPLOYEE_HOME_URL)
+    chosen = dict(Profile.objects.filter(user_id__in=[e.user_id for e in people]).values_list("user_id", "language"))
+
+    def message(e: Employee) -> EmailMessage:
+        language = chosen.get(e.user_id)
+        with translation.override(language if language in CHOSEN else settings.LANGUAGE_CODE):
+            # One line whatever the cycle's name holds: forms refuse line breaks in names, but a name
+            # saved before they did must not stop a cycle's emails (a header cannot hold a line break).
+            return EmailMessage(
+                subject=" ".join(subject().split()),
+                body=render_to_string(
+                    template, {"cycle": cycle, "employee": e, "todo": todo.get(e.pk, []), "link": link}
+                ),
+                to=[e.email],
+            )
+
     sent = 0
     connection = get_connection()
     for start in range(0, len(people), BATCH):
         batch = people[start : start + BATCH]
-        messages = [
-            EmailMessage(
-                subject=subject,
-                body=render_to_string(
-                    template,
-                    {"cycle": cycle, "employee": e, "todo": todo.get(e.pk, []), "link": link},
-                ),
-                to=[e.email],
-            )
-            for e in batch
-        ]
+        messages = [message(e) for e in batch]
         try:
             connection.send_messages(messages)
         except Exception:
@@ -97,7 +105,7 @@ def invitations_send(*, cycle_id: int) -> int:
         kind="invitation",
         employees=_recipients(cycle, "invitation", pending_only=True),
         template="surveys/email/invitation.txt",
-        subject=f"{cycle.name}: rate the departments you work with",
+        subject=lambda: _("%(cycle)s: rate the departments you work with") % {"cycle": cycle.name},
     )
 
 
@@ -111,7 +119,10 @@ def reminders_send(*, cycle_id: int, kind: str) -> int:
         kind=kind,
         employees=_recipients(cycle, kind, pending_only=True),
         template="surveys/email/reminder.txt",
-        subject=f"Reminder: {cycle.name} closes on {timezone.localtime(cycle.closes_at):%d %B}",
+        subject=lambda: (
+            _("Reminder: %(cycle)s closes on %(date)s")
+            % {"cycle": cycle.name, "date": date_format(timezone.localtime(cycle.closes_at), "d F")}
+        ),
     )
 
 
@@ -125,7 +136,7 @@ def closing_notice_send(*, cycle_id: int) -> int:
         kind="closing",
         employees=_recipients(cycle, "closing", pending_only=False),
         template="surveys/email/closing.txt",
-        subject=f"{cycle.name} has closed: thank you",
+        subject=lambda: _("%(cycle)s has closed: thank you") % {"cycle": cycle.name},
     )
 
 

@@ -11,6 +11,7 @@ from django.core.cache import cache
 from django.db.models import Count, Prefetch
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 
 from departments.models import Department
 from improvements.models import ActionItem, ProgressUpdate
@@ -18,10 +19,10 @@ from improvements.models import ActionItem, ProgressUpdate
 from .models import ActionFeedbackQuestion, Cycle, ImportedInvitations, Invitation, Response
 
 STATUS_BADGES = {
-    Invitation.Status.COMPLETED: ("text-bg-success", "Done"),
-    Invitation.Status.DECLINED: ("text-bg-secondary", "No interaction"),
-    "draft": ("text-bg-warning", "Draft"),
-    Invitation.Status.PENDING: ("text-bg-light border", "To do"),
+    Invitation.Status.COMPLETED: ("text-bg-success", gettext_lazy("Done")),
+    Invitation.Status.DECLINED: ("text-bg-secondary", gettext_lazy("No interaction")),
+    "draft": ("text-bg-warning", gettext_lazy("Draft")),
+    Invitation.Status.PENDING: ("text-bg-light border", gettext_lazy("To do")),
 }
 
 
@@ -40,7 +41,10 @@ def participation(cycle: Cycle) -> dict:
     page polls while the cycle is open: each process keeps the figures for PARTICIPATION_SECONDS.
     """
     return (
-        cache.get_or_set(f"participation:{cycle.pk}", lambda: _count_participation(cycle), PARTICIPATION_SECONDS) or {}
+        cache.get_or_set(
+            f"participation:{cycle.pk}:{get_language()}", lambda: _count_participation(cycle), PARTICIPATION_SECONDS
+        )
+        or {}
     )
 
 

@@ -11,13 +11,15 @@ from django.db.models import Count, Q
 from django.http import Http404, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
-from django.template.defaultfilters import pluralize
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, ngettext
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from departments.decorators import hr_required
+from departments.languages import content_language, in_language
 from departments.roles import employee_of
 from survey_portal.celery import enqueue
 from survey_portal.query import query_choice, query_page
@@ -83,6 +85,7 @@ def _render_survey(request, invitations: list[Invitation], bound: AnswerForm | N
         unavailable = str(error)
     sections, token = [], get_token(request)
     changes = {} if unavailable else _changes_done_html(cycle)
+    _questions_in_language(invitations)
     for number, invitation in enumerate(invitations, start=1):
         draft = invitation.draft
         changes_html = changes.get(invitation.department_id, "")
@@ -131,12 +134,24 @@ def _render_survey(request, invitations: list[Invitation], bound: AnswerForm | N
     return render(request, "surveys/survey.html", context)
 
 
+def _questions_in_language(invitations: list[Invitation]) -> None:
+    """Each invitation's questions in the reader's language (the cycle keeps them as its charter
+    said them, in English): one query for the page, none in English."""
+    if content_language() == "en":
+        return
+    asked: dict[int, list] = {}
+    for question in in_language(question for invitation in invitations for question in invitation.questions):
+        asked.setdefault(question.department_id, []).append(question)
+    for invitation in invitations:
+        invitation.__dict__["questions"] = asked.get(invitation.department_id, [])
+
+
 def _changes_done_html(cycle: Cycle) -> dict[int, str]:
     """Each department's "you said, we did" box in this cycle (surveys/_changes_done.html), by
     department id; none where it did nothing. The same for everyone: each process keeps it for
     CHANGES_DONE_SECONDS, so that a progress update the department writes shows within a minute."""
     opened = cycle.opened_at.timestamp() if cycle.opened_at else 0
-    key = f"survey-changes-done:{cycle.pk}:{opened}"
+    key = f"survey-changes-done:{cycle.pk}:{opened}:{get_language()}"
     html = cache.get(key)
     if html is None:
         html = {
@@ -156,7 +171,11 @@ def _blank_section(invitation: Invitation, csrf_token: str, changes_done_html: s
     is opened thousands of times a minute, and rendering its questions was most of its cost."""
     cycle, department = invitation.cycle, invitation.department
     shown = hashlib.md5(
-        f"{department.code}|{department.name}|{department.description}".encode(), usedforsecurity=False
+        "|".join(
+            [department.code, department.name, department.description, get_language() or ""]
+            + [f"{question.name}|{question.description}" for question in invitation.questions]
+        ).encode(),
+        usedforsecurity=False,
     )
     opened = cycle.opened_at.timestamp() if cycle.opened_at else 0
     key = f"survey-section:{cycle.pk}:{opened}:{department.pk}:{shown.hexdigest()}"
@@ -190,7 +209,9 @@ def answer(request, cycle_id: int, department_code: str):
     if action not in ("submit", "draft"):
         _invitation_for(request, cycle_id, department_code)
         # Never guess: a draft taken for a final submission could not be undone.
-        return _refused(request, cycle_id, department_code, "Choose “Submit” or “Save draft”. Nothing was saved.", 400)
+        return _refused(
+            request, cycle_id, department_code, _("Choose “Submit” or “Save draft”. Nothing was saved."), 400
+        )
     if action == "submit":
         # The common case in one statement, without reading the invitation (see response_submit_as);
         # anything else takes the full path below, which says why or does it.
@@ -211,7 +232,7 @@ def answer(request, cycle_id: int, department_code: str):
     invitation = _invitation_for(request, cycle_id, department_code)
     form = AnswerForm(
         request.POST,
-        questions=invitation.questions,
+        questions=in_language(invitation.questions),  # its errors name the questions as the page does
         complete=action == "submit",
         action_feedback=invitation.asks_action_feedback,
         prefix=department_code,
@@ -228,7 +249,11 @@ def answer(request, cycle_id: int, department_code: str):
         return _refused(request, cycle_id, department_code, str(error))
     if action == "draft":
         return _done(
-            request, cycle_id, department_code, "draft", f"Your draft for {name} was saved. Only you can see it."
+            request,
+            cycle_id,
+            department_code,
+            "draft",
+            _("Your draft for %(name)s was saved. Only you can see it.") % {"name": name},
         )
     return _done(request, cycle_id, department_code, "completed", _submitted(name))
 
@@ -243,7 +268,7 @@ def _answers(form: AnswerForm) -> dict:
 
 
 def _submitted(name: str) -> str:
-    return f"Your ratings for {name} were submitted anonymously."
+    return _("Your ratings for %(name)s were submitted anonymously.") % {"name": name}
 
 
 def _form_errors(request, invitation: Invitation, form: AnswerForm):
@@ -253,9 +278,9 @@ def _form_errors(request, invitation: Invitation, form: AnswerForm):
             "surveys/_answer_form.html", {"invitation": invitation, "form": form, "cycle": invitation.cycle}, request
         )
         if form.has_error("comment_good") or form.has_error("comment_improve"):
-            error = "Nothing was saved: please correct the comment marked."
+            error = _("Nothing was saved: please correct the comment marked.")
         else:
-            error = "Nothing was submitted: please complete the questions marked."
+            error = _("Nothing was submitted: please complete the questions marked.")
         return JsonResponse({"error": error, "form": html}, status=400)
     return _render_survey(
         request, Invitation.objects.survey_invitations_of(employee_of(request), invitation.cycle_id), bound=form
@@ -270,7 +295,13 @@ def decline(request, cycle_id: int, department_code: str):
     except SurveyError as error:
         return _refused(request, cycle_id, department_code, str(error))
     name = invitation.department.name
-    return _done(request, cycle_id, department_code, "declined", f"Noted: no interaction with {name} this period.")
+    return _done(
+        request,
+        cycle_id,
+        department_code,
+        "declined",
+        _("Noted: no interaction with %(name)s this period.") % {"name": name},
+    )
 
 
 def _done(request, cycle_id: int, code: str, status: str, message: str):
@@ -286,9 +317,11 @@ def _done(request, cycle_id: int, code: str, status: str, message: str):
         .values_list("department__code", flat=True)
     )
     if not left:
-        messages.success(request, f"{message} That was the last one: thank you.")
+        last = _("That was the last one: thank you.")
+        messages.success(request, f"{message} {last}")
         return redirect(settings.EMPLOYEE_HOME_URL)
-    messages.success(request, f"{message} {len(left)} department{pluralize(len(left))} left.")
+    left_text = ngettext("%(count)d department left.", "%(count)d departments left.", len(left)) % {"count": len(left)}
+    messages.success(request, f"{message} {left_text}")
     return redirect(survey_url(cycle_id, left[0]))
 
 
@@ -314,7 +347,9 @@ def cycle_create(request):
     form = CycleForm(request.POST or None, initial=CycleForm.initial_for_new())
     if request.method == "POST" and form.is_valid():
         cycle = form.save()
-        messages.success(request, f"“{cycle.name}” was saved as a draft. Check the preview, then launch it.")
+        messages.success(
+            request, _("“%(name)s” was saved as a draft. Check the preview, then launch it.") % {"name": cycle.name}
+        )
         return redirect(cycle)
     return render(request, "surveys/cycle_form.html", {"form": form, "cycle": None})
 
@@ -323,7 +358,7 @@ def cycle_create(request):
 def cycle_edit(request, pk: int):
     cycle = get_object_or_404(Cycle, pk=pk)
     if cycle.is_finished:
-        messages.error(request, "A closed cycle cannot be edited.")
+        messages.error(request, _("A closed cycle cannot be edited."))
         return redirect(cycle)
     form = CycleForm(request.POST or None, instance=cycle)
     if request.method == "POST" and form.is_valid():
@@ -334,10 +369,13 @@ def cycle_edit(request, pk: int):
             # It opened (or closed) while the form was open: what it fixed then stays as it was.
             messages.error(
                 request,
-                "This cycle opened while you were editing it: its departments and thresholds are now fixed. Nothing was saved.",
+                _(
+                    "This cycle opened while you were editing it: its departments and thresholds are now fixed. "
+                    "Nothing was saved."
+                ),
             )
             return redirect(cycle)
-        messages.success(request, f"“{cycle.name}” was saved.")
+        messages.success(request, _("“%(name)s” was saved.") % {"name": cycle.name})
         return redirect(cycle)
     return render(request, "surveys/cycle_form.html", {"form": form, "cycle": cycle})
 
@@ -363,14 +401,16 @@ def cycle_launch(request, pk: int):
     """Confirm, then launch: the cycle opens at its time (or now, if that time has passed)."""
     cycle = get_object_or_404(Cycle, pk=pk)
     if cycle.status != Cycle.Status.DRAFT:
-        messages.error(request, "Only a draft cycle can be launched.")
+        messages.error(request, _("Only a draft cycle can be launched."))
         return redirect(cycle)
     if request.method == "POST":
         services.cycle_schedule(cycle=cycle)
         if cycle.is_open:
-            messages.success(request, f"“{cycle.name}” is open. Invitations are on their way.")
+            messages.success(request, _("“%(name)s” is open. Invitations are on their way.") % {"name": cycle.name})
         else:
-            messages.success(request, f"“{cycle.name}” is scheduled and opens by itself at the set time.")
+            messages.success(
+                request, _("“%(name)s” is scheduled and opens by itself at the set time.") % {"name": cycle.name}
+            )
         return redirect(cycle)
     context = {"cycle": cycle, "preview": services.cycle_preview(cycle=cycle), "now": timezone.now()}
     return render(request, "surveys/cycle_launch.html", context)
@@ -382,9 +422,13 @@ def cycle_open_now(request, pk: int):
     cycle = get_object_or_404(Cycle, pk=pk)
     created = services.cycle_open(cycle_id=cycle.pk)
     if created is None:
-        messages.error(request, "This cycle is not waiting to open.")
+        messages.error(request, _("This cycle is not waiting to open."))
     else:
-        messages.success(request, f"“{cycle.name}” is open: {created} invitations created, emails on their way.")
+        messages.success(
+            request,
+            _("“%(name)s” is open: %(count)s invitations created, emails on their way.")
+            % {"name": cycle.name, "count": created},
+        )
     return redirect(cycle)
 
 
@@ -393,13 +437,13 @@ def cycle_close_now(request, pk: int):
     """Confirm, saying what closing does, then close."""
     cycle = get_object_or_404(Cycle, pk=pk)
     if not cycle.is_open:
-        messages.error(request, "This cycle is not open.")
+        messages.error(request, _("This cycle is not open."))
         return redirect(cycle)
     if request.method == "POST":
         if services.cycle_close(cycle_id=cycle.pk):
-            messages.success(request, f"“{cycle.name}” is closed. No more answers are accepted.")
+            messages.success(request, _("“%(name)s” is closed. No more answers are accepted.") % {"name": cycle.name})
         else:
-            messages.error(request, "This cycle is not open.")
+            messages.error(request, _("This cycle is not open."))
         return redirect(cycle)
     pending = Q(status=Invitation.Status.PENDING)
     people = Invitation.objects.filter(cycle=cycle).aggregate(
@@ -417,7 +461,7 @@ def cycle_publish(request, pk: int):
     """Confirm, warning when most departments have too few responses to show, then publish."""
     cycle = get_object_or_404(Cycle, pk=pk)
     if cycle.status != Cycle.Status.CLOSED:
-        messages.error(request, "Only a closed cycle can be published.")
+        messages.error(request, _("Only a closed cycle can be published."))
         return redirect(cycle)
     if request.method == "POST":
         try:
@@ -425,7 +469,9 @@ def cycle_publish(request, pk: int):
         except SurveyError as error:
             messages.error(request, str(error))
         else:
-            messages.success(request, f"“{cycle.name}” is published: every employee can see the scorecards.")
+            messages.success(
+                request, _("“%(name)s” is published: every employee can see the scorecards.") % {"name": cycle.name}
+            )
         return redirect(cycle)
     short, rated = departments_with_too_few_responses(cycle)
     context = {"cycle": cycle, "short": short, "rated": rated, "most_short": 2 * len(short) > rated}
@@ -438,7 +484,9 @@ def cycle_repeat(request, pk: int):
     form = RepeatForm(request.POST or None, initial=RepeatForm.initial_for(cycle))
     if request.method == "POST" and form.is_valid():
         new = services.cycle_repeat(cycle=cycle, period=form.cleaned_data["period"], name=form.cleaned_data["name"])
-        messages.success(request, f"“{new.name}” was created as a draft from “{cycle.name}”.")
+        messages.success(
+            request, _("“%(new)s” was created as a draft from “%(name)s”.") % {"new": new.name, "name": cycle.name}
+        )
         return redirect("surveys:cycle_edit", pk=new.pk)
     return render(request, "surveys/cycle_repeat.html", {"cycle": cycle, "form": form})
 
@@ -453,7 +501,13 @@ def cycle_invite_new(request, pk: int):
 
         enqueue(invitations_send_task, cycle.pk)
     messages.success(
-        request, f"{created} new invitation{'s' if created != 1 else ''} for people who joined since opening."
+        request,
+        ngettext(
+            "%(count)d new invitation for people who joined since opening.",
+            "%(count)d new invitations for people who joined since opening.",
+            created,
+        )
+        % {"count": created},
     )
     return redirect(cycle)
 
@@ -464,10 +518,10 @@ def cycle_remind(request, pk: int):
     cycle = get_object_or_404(Cycle, pk=pk, status=Cycle.Status.OPEN)
     if enqueue(reminders_send_task, cycle.pk, notifications.manual_reminder_kind()):
         messages.success(
-            request, "A reminder is on its way to everyone with a department left to rate (once a day at most)."
+            request, _("A reminder is on its way to everyone with a department left to rate (once a day at most).")
         )
     else:
         messages.error(
-            request, "The reminder could not be queued (the task service is unavailable). Try again shortly."
+            request, _("The reminder could not be queued (the task service is unavailable). Try again shortly.")
         )
     return redirect(cycle)

@@ -49,6 +49,18 @@ def _empty_caches():
     _snapshots.clear()
 
 
+@pytest.fixture(autouse=True)
+def _english_to_start_with():
+    """A request in German leaves German active in the test's thread; rows then made with name=...
+    would get only German texts (modeltranslation writes the active language's column). Each test
+    starts in English, as a request without a language preference does."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.activate("en")
+
+
 @pytest.fixture
 def client():
     """The test client, behind the TLS-terminating proxy that production runs behind.

@@ -127,6 +127,8 @@ CHARTER_ROW = {
     "name": LINE,
     "code": LINE,
     "description": LINE,
+    "name_de": LINE,  # i18n: German charter texts
+    "description_de": LINE,
     "target": CHOICE,
     "weight": CHOICE,
     "position": CHOICE,
@@ -302,7 +304,8 @@ INPUTS: dict[str, Inputs] = {
     "departments:edit": Inputs(
         role="hr",
         kwargs={"code": "it"},
-        fields={"name": LINE, "description": PARAGRAPH, "head": CHOICE, "front_line": CHECKBOX, "active": CHECKBOX},
+        fields={"name": LINE, "description": PARAGRAPH, "head": CHOICE, "front_line": CHECKBOX, "active": CHECKBOX}
+        | {"name_de": LINE, "description_de": PARAGRAPH},  # i18n: German texts
         valid=lambda w: {"name": "IT", "description": "Laptops.\r\nNetworks.", "head": w.org.head.pk, "active": "on"},
     ),
     "departments:charter_edit": Inputs(
@@ -320,7 +323,8 @@ INPUTS: dict[str, Inputs] = {
     "departments:hr_departments": Inputs(role="hr", get={"page": G_NUMBER}),
     "departments:create": Inputs(
         role="hr",
-        fields={"code": LINE, "name": LINE, "description": PARAGRAPH, "front_line": CHECKBOX},
+        fields={"code": LINE, "name": LINE, "description": PARAGRAPH, "front_line": CHECKBOX}
+        | {"name_de": LINE, "description_de": PARAGRAPH},  # i18n: German texts
         valid=lambda w: {"code": "legal", "name": "Legal", "description": "Contracts.\r\n\tAdvice."},
     ),
     "departments:hr_people": Inputs(
@@ -657,9 +661,56 @@ INPUTS: dict[str, Inputs] = {
         ]
     },
     # --- sso ---
+    # Not configured in the suite: both answer 404 and read nothing (with SSO on, the start reads `next`
+    # and the callback the provider's code and state, tests/accounts/test_sso_*).
+    "oidc_authentication_init": Inputs(role="anonymous"),
+    "oidc_authentication_callback": Inputs(role="anonymous"),
+    "oidc_logout": Inputs(role="hr", action=True),
     # --- api ---
+    "api:tokens": Inputs(role="hr", get={"page": G_NUMBER}),
+    "api:token_create": Inputs(
+        role="hr",
+        fields={"name": LINE, "scopes": CHOICE, "expires_on": CHOICE},
+        valid=lambda w: {
+            "name": "BI dashboard",
+            "scopes": ["read_scores"],
+            "expires_on": (timezone.localdate() + timedelta(days=30)).isoformat(),
+        },
+        accepted=lambda response: response.status_code == 200 and b"ssp_" in response.content,  # shown once
+    ),
+    "api:token_revoke": Inputs(role="hr", kwargs={"pk": "999999"}, action=True),
+    "api:schema": Inputs(**NO_INPUT),
+    "api:docs": Inputs(**NO_INPUT),
+    "api:docs_script": Inputs(**NO_INPUT),
+    "api:redoc": Inputs(**NO_INPUT),
+    # The API is token-only: these answer a session 401 before reading anything (tests/api checks
+    # their input with tokens, and schemathesis fuzzes them).
+    **{
+        f"api:{name}": Inputs(role="hr", kwargs=kwargs)
+        for name, kwargs in [
+            ("departments", {}),
+            ("department", {"code": "it"}),
+            ("cycles", {}),
+            ("participation", {"pk": "closed"}),
+            ("scores", {"pk": "closed"}),
+            ("heatmap", {"pk": "closed"}),
+            ("action_items", {}),
+            ("kpi_values", {}),
+            ("org_import", {}),
+        ]
+    },
     # --- hrsync ---
+    "hrsync:runs": Inputs(**NO_INPUT),
+    "hrsync:run": Inputs(role="hr", kwargs={"pk": "999999"}),
+    "hrsync:run_now": Inputs(role="hr", action=True),
+    "hrsync:confirm": Inputs(role="hr", kwargs={"pk": "999999"}, action=True),
+    "hrsync:discard": Inputs(role="hr", kwargs={"pk": "999999"}, action=True),
     # --- i18n ---
+    "set_language": Inputs(
+        role="outsider",
+        fields={"language": CHOICE, "next": NEXT},  # the switcher in base.html's footer
+        valid=lambda w: {"language": "de", "next": "/my/surveys/"},
+    ),
 }
 FORMS = sorted(name for name, inputs in INPUTS.items() if inputs.fields)
 PAGES_WITH_PARAMETERS = sorted(name for name, inputs in INPUTS.items() if inputs.get)

@@ -162,9 +162,36 @@ MATRIX: dict[str, tuple[dict, dict[str, int]]] = {
         )
     },
     # --- sso ---
+    # Single sign-on answers 404 until it is configured (the suite runs without it; tests/accounts/test_sso_*).
+    "oidc_authentication_init": ({}, dict.fromkeys(ROLES, 404)),
+    "oidc_authentication_callback": ({}, dict.fromkeys(ROLES, 404)),
+    "oidc_logout": ({}, members(405)),  # sign-out is a POST
     # --- api ---
+    "api:tokens": ({}, HR_ONLY),
+    "api:token_create": ({}, HR_ONLY),
+    "api:token_revoke": ({"pk": 999999}, HR_ONLY_POST),
+    "api:schema": ({}, ALL),  # the OpenAPI schema is public: it describes, it holds no data
+    "api:docs": ({}, members(200)),  # Swagger UI and ReDoc: for signed-in people
+    "api:docs_script": ({}, members(200)),  # Swagger UI's init script (no inline script under the CSP)
+    "api:redoc": ({}, members(200)),
+    # The API itself is token-only: a session (any role) is no way in.
+    "api:departments": ({}, dict.fromkeys(ROLES, 401)),
+    "api:department": ({"code": "it"}, dict.fromkeys(ROLES, 401)),
+    "api:cycles": ({}, dict.fromkeys(ROLES, 401)),
+    "api:participation": ({"pk": "closed"}, dict.fromkeys(ROLES, 401)),
+    "api:scores": ({"pk": "closed"}, dict.fromkeys(ROLES, 401)),
+    "api:heatmap": ({"pk": "closed"}, dict.fromkeys(ROLES, 401)),
+    "api:action_items": ({}, dict.fromkeys(ROLES, 401)),
+    "api:kpi_values": ({}, dict.fromkeys(ROLES, 401)),
+    "api:org_import": ({}, dict.fromkeys(ROLES, 401)),
     # --- hrsync ---
+    "hrsync:runs": ({}, HR_ONLY),
+    "hrsync:run": ({"pk": 999999}, members(403, hr=404)),  # the world has no sync run: HR gets 404
+    "hrsync:run_now": ({}, HR_ONLY_POST),
+    "hrsync:confirm": ({"pk": 999999}, HR_ONLY_POST),
+    "hrsync:discard": ({"pk": 999999}, HR_ONLY_POST),
     # --- i18n ---
+    "set_language": ({}, dict.fromkeys(ROLES, 405)),  # the language switcher posts; visitors may use it
 }
 
 # HR actions: a POST by anyone else is refused and changes nothing; HR's is carried out.
@@ -183,6 +210,7 @@ POST_ACTIONS = {
     "audits:detail": "audit",  # cancels the scheduled audit
     # --- api ---
     # --- hrsync ---
+    "hrsync:run_now": None,  # unconfigured in the tests: says so, queues nothing
 }
 
 

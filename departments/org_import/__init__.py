@@ -10,6 +10,8 @@ not change as "unchanged", so running the same files twice changes nothing.
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from survey_portal.csvfiles import CsvFile, ImportFailed
 
@@ -56,9 +58,11 @@ def org_import(
     if errors:
         raise ImportFailed(errors)
     if not tables:
-        raise ImportFailed(["no file given: choose at least one of departments, employees, dependencies, parameters"])
+        raise ImportFailed(
+            [_("no file given: choose at least one of departments, employees, dependencies, parameters")]
+        )
     if deactivate_missing and "employees" not in tables:
-        raise ImportFailed(["deactivating missing employees needs an employees file"])
+        raise ImportFailed([_("deactivating missing employees needs an employees file")])
 
     existing_codes = set(Department.objects.values_list("code", flat=True))
     existing_people = dict(Employee.objects.values_list("user__username", "active"))
@@ -68,7 +72,9 @@ def org_import(
     file_emails = validate_employees(tables.get("employees"), plan, known_codes, errors)
     employees_table = tables.get("employees")
     if deactivate_missing and employees_table is not None and not file_emails:
-        errors.append(f"{employees_table.name}: has no employees; refusing to deactivate everyone")
+        errors.append(
+            _("%(file)s: has no employees; refusing to deactivate everyone") % {"file": employees_table.name}
+        )
     validate_heads(tables.get("departments"), plan, file_emails, existing_people, deactivate_missing, errors)
     validate_dependencies(tables.get("dependencies"), plan, known_codes, errors)
     validate_parameters(tables.get("parameters"), plan, known_codes, errors)
@@ -77,7 +83,8 @@ def org_import(
 
     summary = ImportSummary(dry_run=dry_run)
     try:
-        with transaction.atomic():
+        # The files' name and description are the English texts, whatever the page's language.
+        with transaction.atomic(), translation.override("en"):
             write(plan, summary, deactivate_missing=deactivate_missing)
             if dry_run:
                 raise DryRun

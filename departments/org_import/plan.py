@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_slug
+from django.utils.translation import gettext as _
 
 from survey_portal.csvfiles import CsvFile, Row, Table, read_table
 
@@ -23,11 +24,15 @@ class KindSummary:
     removed: int = 0
 
     def __str__(self) -> str:
-        parts = [f"{self.created} created", f"{self.updated} updated", f"{self.unchanged} unchanged"]
+        parts = [
+            _("%(count)s created") % {"count": self.created},
+            _("%(count)s updated") % {"count": self.updated},
+            _("%(count)s unchanged") % {"count": self.unchanged},
+        ]
         if self.deactivated:
-            parts.append(f"{self.deactivated} deactivated")
+            parts.append(_("%(count)s deactivated") % {"count": self.deactivated})
         if self.removed:
-            parts.append(f"{self.removed} removed")
+            parts.append(_("%(count)s removed") % {"count": self.removed})
         return ", ".join(parts)
 
 
@@ -55,17 +60,29 @@ class DryRun(Exception):
     """Raised inside the transaction to roll a dry run back."""
 
 
-# Columns per file: (required, optional). Extra columns are ignored.
+# Columns per file: (required, optional). Extra columns are ignored. name_de and description_de are
+# the German texts (departments/translation.py): a file without the column leaves them as they
+# are, an empty cell clears them (German pages then show the English text).
 SCHEMAS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "departments": (("code", "name"), ("head_email", "front_line", "description")),
+    "departments": (("code", "name"), ("head_email", "front_line", "description", "name_de", "description_de")),
     "employees": (("email", "first_name", "last_name", "department_code"), ("job_title",)),
     "dependencies": (("consumer_code", "provider_code"), ()),
-    "parameters": (("department_code", "code", "name", "target", "description"), ("weight",)),
+    "parameters": (
+        ("department_code", "code", "name", "target", "description"),
+        ("weight", "name_de", "description_de"),
+    ),
 }
+# The German columns, each read like its English one.
+GERMAN_COLUMNS = ("name_de", "description_de")
+
+
+def german_values(table: Table, row: Row) -> dict[str, str | None]:
+    """The row's German texts for the columns the file has (blank: None, no translation)."""
+    return {column: row[column] or None for column in GERMAN_COLUMNS if column in table.columns}
 
 
 # Columns that may hold line breaks and tabs: what the pages show as paragraphs.
-MULTILINE: dict[str, tuple[str, ...]] = {"departments": ("description",)}
+MULTILINE: dict[str, tuple[str, ...]] = {"departments": ("description", "description_de")}
 
 
 def read_csv(file: CsvFile, kind: str, errors: list[str]) -> Table | None:
@@ -77,7 +94,10 @@ def parse_bool(row: Row, column: str, errors: list[str]) -> bool:
     if value in TRUE_WORDS:
         return True
     if value not in FALSE_WORDS:
-        errors.append(f"{row.where()}: {column} {row[column]!r} is not yes/no, true/false or 1/0")
+        errors.append(
+            _("%(where)s: %(column)s %(value)s is not yes/no, true/false or 1/0")
+            % {"where": row.where(), "column": column, "value": repr(row[column])}
+        )
     return False
 
 
@@ -85,7 +105,10 @@ def check_slug(row: Row, column: str, errors: list[str]) -> bool:
     try:
         validate_slug(row[column])
     except ValidationError:
-        errors.append(f"{row.where()}: {column} {row[column]!r} may contain only letters, digits, - and _")
+        errors.append(
+            _("%(where)s: %(column)s %(value)s may contain only letters, digits, - and _")
+            % {"where": row.where(), "column": column, "value": repr(row[column])}
+        )
         return False
     return True
 
@@ -107,5 +130,8 @@ def is_repeat(seen: dict, key, row: Row, what: str, errors: list[str]) -> bool:
     first = seen.setdefault(key, row.line)
     if first == row.line:
         return False
-    errors.append(f"{row.where()}: duplicate {what} (first on line {first})")
+    errors.append(
+        _("%(where)s: duplicate %(what)s (first on line %(line)s)")
+        % {"where": row.where(), "what": what, "line": first}
+    )
     return True

@@ -7,13 +7,21 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils.translation import gettext as _
 
 from survey_portal.csvfiles import Table, parse_decimal, require
 
 from ..models import DESCRIPTION_MAX_LENGTH, SCORE_MAX, SCORE_MIN
-from .plan import Plan, check_slug, is_repeat, parse_bool
+from .plan import Plan, check_slug, german_values, is_repeat, parse_bool
 
 User = get_user_model()
+
+
+def _unknown_department(row) -> str:
+    return _("%(where)s: unknown department %(code)s") % {
+        "where": row.where(),
+        "code": repr(row["department_code"]),
+    }
 
 
 def validate_departments(table: Table | None, plan: Plan, errors: list[str]) -> set[str]:
@@ -21,11 +29,22 @@ def validate_departments(table: Table | None, plan: Plan, errors: list[str]) -> 
     if table is None:
         return set()
     for row in table.rows:
-        ok = require(row, ("code", "name"), errors, {"code": 50, "name": 120, "description": DESCRIPTION_MAX_LENGTH})
+        ok = require(
+            row,
+            ("code", "name"),
+            errors,
+            {
+                "code": 50,
+                "name": 120,
+                "description": DESCRIPTION_MAX_LENGTH,
+                "name_de": 120,
+                "description_de": DESCRIPTION_MAX_LENGTH,
+            },
+        )
         if row["code"] and not check_slug(row, "code", errors):
             ok = False
         code = row["code"].lower()
-        if code and is_repeat(codes, code, row, f"department code {code!r}", errors):
+        if code and is_repeat(codes, code, row, _("department code %(code)s") % {"code": repr(code)}, errors):
             ok = False
         values: dict[str, object] = {"code": code, "name": row["name"]}
         # An optional column that the file does not have leaves that field as it is.
@@ -33,6 +52,7 @@ def validate_departments(table: Table | None, plan: Plan, errors: list[str]) -> 
             values["description"] = row["description"]
         if "front_line" in table.columns:
             values["front_line"] = parse_bool(row, "front_line", errors)
+        values |= german_values(table, row)
         if ok:
             plan.departments.append(values)
     return set(codes)
@@ -54,13 +74,16 @@ def validate_employees(table: Table | None, plan: Plan, known_codes: set[str], e
             try:
                 validate_email(email)
             except ValidationError:
-                errors.append(f"{row.where()}: {row['email']!r} is not a valid email address")
+                errors.append(
+                    _("%(where)s: %(email)s is not a valid email address")
+                    % {"where": row.where(), "email": repr(row["email"])}
+                )
                 ok = False
-            if is_repeat(emails, email, row, f"email {email!r}", errors):
+            if is_repeat(emails, email, row, _("email %(email)s") % {"email": repr(email)}, errors):
                 ok = False
         department = row["department_code"].lower()
         if department and department not in known_codes:
-            errors.append(f"{row.where()}: unknown department {row['department_code']!r}")
+            errors.append(_unknown_department(row))
             ok = False
         if ok:
             values = {
@@ -95,8 +118,8 @@ def validate_heads(
         in_database = existing_people.get(email) is True and not deactivate_missing
         if email not in file_emails and not in_database:
             errors.append(
-                f"{row.where()}: head_email {row['head_email']!r} is not an active employee "
-                "(add them to employees.csv)"
+                _("%(where)s: head_email %(email)s is not an active employee (add them to employees.csv)")
+                % {"where": row.where(), "email": repr(row["head_email"])}
             )
             continue
         plan.heads[code] = email
@@ -111,12 +134,24 @@ def validate_dependencies(table: Table | None, plan: Plan, known_codes: set[str]
         consumer, provider = row["consumer_code"].lower(), row["provider_code"].lower()
         for column, code in (("consumer_code", consumer), ("provider_code", provider)):
             if code and code not in known_codes:
-                errors.append(f"{row.where()}: unknown department {row[column]!r} in {column}")
+                errors.append(
+                    _("%(where)s: unknown department %(code)s in %(column)s")
+                    % {"where": row.where(), "code": repr(row[column]), "column": column}
+                )
                 ok = False
         if consumer and consumer == provider:
-            errors.append(f"{row.where()}: department {consumer!r} cannot depend on itself")
+            errors.append(
+                _("%(where)s: department %(code)s cannot depend on itself")
+                % {"where": row.where(), "code": repr(consumer)}
+            )
             ok = False
-        if is_repeat(seen, (consumer, provider), row, f"dependency {consumer} → {provider}", errors):
+        if is_repeat(
+            seen,
+            (consumer, provider),
+            row,
+            _("dependency %(consumer)s → %(provider)s") % {"consumer": consumer, "provider": provider},
+            errors,
+        ):
             ok = False
         if ok:
             plan.dependencies.setdefault(consumer, set()).add(provider)
@@ -131,15 +166,22 @@ def validate_parameters(table: Table | None, plan: Plan, known_codes: set[str], 
             row,
             ("department_code", "code", "name", "target", "description"),
             errors,
-            {"code": 50, "name": 120, "description": 300},
+            {"code": 50, "name": 120, "description": 300, "name_de": 120, "description_de": 300},
         )
         department, code = row["department_code"].lower(), row["code"].lower()
         if department and department not in known_codes:
-            errors.append(f"{row.where()}: unknown department {row['department_code']!r}")
+            errors.append(_unknown_department(row))
             ok = False
         if code and not check_slug(row, "code", errors):
             ok = False
-        if is_repeat(seen, (department, code), row, f"parameter {code!r} for department {department!r}", errors):
+        if is_repeat(
+            seen,
+            (department, code),
+            row,
+            _("parameter %(code)s for department %(department)s")
+            % {"code": repr(code), "department": repr(department)},
+            errors,
+        ):
             ok = False
         target = None
         if row["target"]:
@@ -160,4 +202,5 @@ def validate_parameters(table: Table | None, plan: Plan, known_codes: set[str], 
             }
             if weight is not None:
                 values["weight"] = weight
+            values |= german_values(table, row)
             charter.append(values)

@@ -13,6 +13,12 @@ from .plan import BATCH, ImportSummary, Plan
 
 User = get_user_model()
 
+# The texts a file gives: "name" and "description" are English (write() runs in English, so that
+# modeltranslation reads and writes the English columns), the German ones only when the file has
+# their columns. Updates write every language's column and the original one.
+TEXTS = ("name", "description", "name_de", "description_de")
+TEXT_COLUMNS = ("name", "name_en", "name_de", "description", "description_en", "description_de")
+
 
 def apply_changes(obj, values: dict) -> bool:
     changed = False
@@ -39,7 +45,7 @@ def write_departments(
     to_create, to_update, unchanged = [], [], set()
     for values in plan.departments:
         department = departments.get(values["code"])
-        fields = {k: values[k] for k in ("name", "description", "front_line") if k in values} | {"active": True}
+        fields = {k: values[k] for k in (*TEXTS, "front_line") if k in values} | {"active": True}
         if department is None:
             department = Department(code=values["code"], **fields)
             to_create.append(department)
@@ -49,7 +55,7 @@ def write_departments(
         else:
             unchanged.add(department.code)
     Department.objects.bulk_create(to_create, batch_size=BATCH)
-    Department.objects.bulk_update(to_update, ["name", "description", "front_line", "active"], batch_size=BATCH)
+    Department.objects.bulk_update(to_update, [*TEXT_COLUMNS, "front_line", "active"], batch_size=BATCH)
     if any(d.pk is None for d in to_create):  # backends that cannot return ids from a bulk insert
         ids = dict(Department.objects.filter(code__in=[d.code for d in to_create]).values_list("code", "id"))
         for department in to_create:
@@ -195,7 +201,7 @@ def write_parameters(
         for values in charter:
             key = (code, values["code"])
             listed.add(key)
-            fields = {k: values[k] for k in ("name", "description", "target", "weight", "position") if k in values}
+            fields = {k: values[k] for k in (*TEXTS, "target", "weight", "position") if k in values}
             fields["active"] = True
             parameter = existing.get(key)
             if parameter is None:
@@ -210,7 +216,7 @@ def write_parameters(
     ServiceParameter.objects.bulk_create(to_create, batch_size=BATCH)
     ServiceParameter.objects.bulk_update(
         to_update + to_deactivate,
-        ["name", "description", "target", "weight", "position", "active"],
+        [*TEXT_COLUMNS, "target", "weight", "position", "active"],
         batch_size=BATCH,
     )
     summary.parameters.created += len(to_create)

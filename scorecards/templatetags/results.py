@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 from django import template
+from django.utils import formats
+from django.utils.translation import gettext as _
 
 register = template.Library()
 
 MINUS = "\N{MINUS SIGN}"
 
 
+def decimal_text(text: str) -> str:
+    """A number written with a point, with the reader's decimal separator ("4.0" reads "4,0" in German)."""
+    separator = formats.get_format("DECIMAL_SEPARATOR")
+    return text if separator == "." else text.replace(".", separator)
+
+
 @register.filter
 def mean(value) -> str:
     """A mean on the 1–5 scale, to one decimal."""
-    return "" if value is None else f"{float(value):.1f}"
+    return "" if value is None else decimal_text(f"{float(value):.1f}")
 
 
 @register.filter
@@ -21,7 +29,7 @@ def signed(value, places: int = 1) -> str:
     if value is None:
         return ""
     rounded = round(float(value), int(places))
-    text = f"{abs(rounded):.{int(places)}f}"
+    text = decimal_text(f"{abs(rounded):.{int(places)}f}")
     if rounded > 0:
         return f"+{text}"
     return f"{MINUS}{text}" if rounded < 0 else f"±{text}"
@@ -57,7 +65,7 @@ def heat(cell_mean, target) -> str:
 
 @register.filter
 def status_label(status) -> str:
-    return {"meets": "Meets", "close": "Close", "below": "Below"}.get(status or "", "")
+    return {"meets": _("Meets"), "close": _("Close"), "below": _("Below")}.get(status or "", "")
 
 
 @register.filter
@@ -72,13 +80,11 @@ def gap_to(value, target) -> str:
 def short_of_target(score) -> str:
     """How many shown parameters of a DepartmentScore are below or close to target, in the
     scorecard's words (Meets / Close / Below): "1 below target and 2 close to it"."""
-    parts = []
-    if score.below_target:
-        parts.append(f"{score.below_target} below target")
-    if score.close_to_target:
-        parts.append(
-            f"{score.close_to_target} close to target" if not parts else f"{score.close_to_target} close to it"
-        )
-    if not parts:
-        return "every parameter shown meets its target"
-    return " and ".join(parts)
+    below, close = score.below_target, score.close_to_target
+    if below and close:
+        return _("%(below)s below target and %(close)s close to it") % {"below": below, "close": close}
+    if below:
+        return _("%(count)s below target") % {"count": below}
+    if close:
+        return _("%(count)s close to target") % {"count": close}
+    return _("every parameter shown meets its target")

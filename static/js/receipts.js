@@ -15,20 +15,22 @@
   if (box) {
     var status = document.querySelector("[data-receipt-status]");
     var code = box.getAttribute("data-receipt");
+    // The words come translated from the page (templates/concerns/raised.html).
+    var copyFailed = box.dataset.copyFailedText || "Select the code and copy it.";
     box.querySelector("[data-copy-receipt]").addEventListener("click", function () {
-      var done = function () { status.textContent = "Copied. Paste it somewhere only you can read."; };
+      var done = function () { status.textContent = box.dataset.copiedText || "Copied. Paste it somewhere only you can read."; };
       if (navigator.clipboard) {
-        navigator.clipboard.writeText(code).then(done, function () { status.textContent = "Select the code and copy it."; });
+        navigator.clipboard.writeText(code).then(done, function () { status.textContent = copyFailed; });
       } else {
-        status.textContent = "Select the code and copy it.";
+        status.textContent = copyFailed;
       }
     });
     box.querySelector("[data-keep-receipt]").addEventListener("click", function () {
       var list = kept().filter(function (item) { return item.code !== code; });
       list.push({ code: code, department: box.getAttribute("data-department"), saved: new Date().toISOString().slice(0, 10) });
       status.textContent = store(list)
-        ? "Kept in this browser. Open it from My concerns."
-        : "This browser does not allow keeping it: copy the code instead.";
+        ? box.dataset.keptText || "Kept in this browser. Open it from My concerns."
+        : box.dataset.keepFailedText || "This browser does not allow keeping it: copy the code instead.";
     });
   }
 
@@ -36,6 +38,11 @@
   var form = document.querySelector(".receipt-form");
   if (section && form) {
     var list = kept();
+    // The words come translated from the page (templates/concerns/mine.html).
+    var words = section.dataset;
+    var fill = function (text, item) {
+      return text.replace("%(department)s", item.department).replace("%(saved)s", item.saved);
+    };
     var ul = section.querySelector("[data-kept-list]");
     list.forEach(function (item) {
       var li = document.createElement("li");
@@ -43,7 +50,7 @@
       var open = document.createElement("button");
       open.type = "button";
       open.className = "btn btn-sm btn-outline-primary";
-      open.textContent = "Open: " + item.department + " (" + item.saved + ")";
+      open.textContent = fill(words.openText || "Open: %(department)s (%(saved)s)", item);
       open.addEventListener("click", function () {
         form.querySelector("input[name=code]").value = item.code;
         form.submit();
@@ -51,8 +58,8 @@
       var forget = document.createElement("button");
       forget.type = "button";
       forget.className = "btn btn-sm btn-link";
-      forget.textContent = "Forget";
-      forget.setAttribute("aria-label", "Forget the code for " + item.department + " kept on " + item.saved);
+      forget.textContent = words.forgetText || "Forget";
+      forget.setAttribute("aria-label", fill(words.forgetLabel || "Forget the code for %(department)s kept on %(saved)s", item));
       forget.addEventListener("click", function () {
         store(kept().filter(function (other) { return other.code !== item.code; }));
         li.remove();

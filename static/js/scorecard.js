@@ -1,5 +1,6 @@
 // Scorecard pages: the trend chart (data from a json_script element), the "show as a table"
 // toggles, the print button and the cycle picker that submits on change. No inline script.
+// Words come from the page (data-* attributes written by the template in the reader's language).
 (function () {
   "use strict";
   var SHAPES = ["circle", "rect", "triangle", "rectRot", "star", "crossRot", "rectRounded", "cross", "line"];
@@ -37,8 +38,8 @@
         maintainAspectRatio: false,
         animation: false,
         scales: {
-          y: { min: 1, max: 5, title: { display: true, text: "Mean score (1–5)" } },
-          x: { title: { display: true, text: "Survey cycle" } }
+          y: { min: 1, max: 5, title: { display: true, text: canvas.dataset.yTitle || "" } },
+          x: { title: { display: true, text: canvas.dataset.xTitle || "" } }
         },
         plugins: { legend: { position: "bottom", labels: { usePointStyle: true, pointStyleWidth: 14, padding: 16 } } }
       }
@@ -54,11 +55,11 @@
       if (shown) {
         table.setAttribute("tabindex", "0");
         table.setAttribute("role", "region");
-        table.setAttribute("aria-label", "Trend figures");
+        table.setAttribute("aria-label", button.dataset.tableLabel || "");
       } else {
         table.removeAttribute("tabindex");
       }
-      button.textContent = shown ? "Hide the table" : "Show the figures as a table";
+      button.textContent = shown ? button.dataset.hideLabel : button.dataset.showLabel;
     });
   });
 

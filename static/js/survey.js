@@ -11,10 +11,14 @@
   var message = survey.querySelector("[data-survey-message]");
   var finished = survey.querySelector("[data-survey-finished]");
   var total = sections.length;
+  // The page's words, in the reader's language (templates/surveys/survey.html, #survey-words).
+  var wordsBlock = document.getElementById("survey-words");
+  var WORDS = wordsBlock ? JSON.parse(wordsBlock.textContent) : {};
+  function word(key, fallback) { return WORDS[key] || fallback; }
   var BADGES = {
-    completed: ["text-bg-success", "Done"],
-    declined: ["text-bg-secondary", "No interaction"],
-    draft: ["text-bg-warning", "Draft"]
+    completed: ["text-bg-success", word("completed", "Done")],
+    declined: ["text-bg-secondary", word("declined", "No interaction")],
+    draft: ["text-bg-warning", word("draft", "Draft")]
   };
 
   survey.classList.add("survey-stepper");
@@ -128,15 +132,15 @@
     var prompt = document.createElement("p");
     prompt.className = "mt-2 mb-0";
     prompt.setAttribute("data-thanks-prompt", "");
-    prompt.append("Want to thank someone at " + name + "? ");
+    prompt.append(word("thankPrompt", "Want to thank someone at %(name)s?").replace("%(name)s", name) + " ");
     var button = document.createElement("a");
     button.className = "btn btn-sm btn-outline-primary ms-1";
     button.href = thanksUrl + "?department=" + encodeURIComponent(section.id) +
       "&next=" + encodeURIComponent(location.pathname + "#" + section.id);
-    button.textContent = "Say thank you";
+    button.textContent = word("sayThanks", "Say thank you");
     var hidden = document.createElement("span");
     hidden.className = "visually-hidden";
-    hidden.textContent = " to " + name;
+    hidden.textContent = " " + word("sayThanksTo", "to %(name)s").replace("%(name)s", name);
     button.append(hidden);
     prompt.append(button);
     return prompt;
@@ -154,7 +158,7 @@
     setBadge(section, status);
     updateProgress();
     var next = nextPending(section);
-    message.textContent = text + (next ? "" : " That was the last one.");
+    message.textContent = text + (next ? "" : " " + word("lastOne", "That was the last one."));
     message.hidden = false;
     // The prompt sits beside the message, not in it: the live region says what happened, only that.
     if (thanksSlot) {
@@ -181,7 +185,7 @@
       var type = response.headers.get("Content-Type") || "";
       if (type.indexOf("application/json") !== 0) {
         // Signed out (a redirect to the sign-in page) or a server error page.
-        return { status: response.status, body: { error: "Your answers were not saved: your session may have ended. Reload the page (sign in again if asked) and try again." } };
+        return { status: response.status, body: { error: word("sessionEnded", "Your answers were not saved: your session may have ended. Reload the page (sign in again if asked) and try again.") } };
       }
       return response.json().then(function (body) { return { status: response.status, body: body }; });
     }).then(function (result) {
@@ -201,10 +205,10 @@
         var errors = section.querySelector("[data-form-errors]");
         if (errors) errors.focus();
       } else {
-        say(section, body.error || "Something went wrong. Nothing was changed.", "danger");
+        say(section, body.error || word("failed", "Something went wrong. Nothing was changed."), "danger");
       }
     }).catch(function () {
-      say(section, "Nothing was sent: the connection failed. Check it and try again.", "danger");
+      say(section, word("offline", "Nothing was sent: the connection failed. Check it and try again."), "danger");
     }).finally(function () {
       buttons.forEach(function (button) { button.disabled = false; });
     });

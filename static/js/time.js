@@ -1,8 +1,8 @@
 // Dates in the reader's own language and time zone. The server writes each date as
 // <time datetime="…UTC…" data-when="style">, already in the person's time zone (kept on their
-// profile); here it is written again with the browser's conventions. When the browser's time zone
-// differs from the one the page was written in, it is sent once so that later pages (and other
-// devices) use it too. Styles match accounts/templatetags/dates.py.
+// profile); here it is written again with the conventions of the page's language and the
+// browser. When the browser's time zone differs from the one the page was written in, it is sent
+// once so that later pages (and other devices) use it too. Styles match accounts/templatetags/dates.py.
 (function () {
   "use strict";
   if (!window.Intl || !Intl.DateTimeFormat) return;
@@ -15,7 +15,12 @@
     weekdaytime: { weekday: "long", day: "numeric", month: "long", hour: "numeric", minute: "2-digit" },
     time: { hour: "numeric", minute: "2-digit", second: "2-digit" }
   };
-  var language = (navigator.languages && navigator.languages[0]) || navigator.language || "en";
+  // The page's language (the reader's choice, base.html's <html lang>), in the browser's variant of
+  // it when the browser speaks it (en-GB, de-AT): British dates for a British browser, German ones
+  // for someone reading German pages in an English browser.
+  var page = (document.documentElement.lang || "en").toLowerCase();
+  var browser = (navigator.languages && navigator.languages[0]) || navigator.language || page;
+  var language = browser.toLowerCase().split("-")[0] === page.split("-")[0] ? browser : page;
 
   function rewrite(root) {
     root.querySelectorAll("time[data-when]").forEach(function (element) {

@@ -1,6 +1,7 @@
 // The value chain map (templates/scorecards/value_chain.html): draws scorecards:value_chain_data
 // with cytoscape and the dagre layout, left to right. The search, the "focus on" list and the
 // details panel work from the keyboard; the text version shows the same without any script.
+// Its words come from the page (the "vc-words" JSON block, in the reader's language).
 (function () {
   "use strict";
 
@@ -32,6 +33,13 @@
   var showAll = document.getElementById("vc-show-all");
   var cy = null;
   var data = null;
+  var wordsBlock = document.getElementById("vc-words");
+  var WORDS = wordsBlock ? JSON.parse(wordsBlock.textContent) : {};
+
+  // A phrase with its %(name)s placeholders filled in.
+  function say(key, values) {
+    return (WORDS[key] || "").replace(/%\((\w+)\)s/g, function (_, name) { return String((values || {})[name]); });
+  }
 
   function el(tag, text, attrs) {
     var node = document.createElement(tag);
@@ -41,16 +49,16 @@
   }
 
   function figureText(figure) {
-    if (!figure) return "no results";
+    if (!figure) return say("no_results");
     if (!figure.shown) return figure.note;
     return figure.mean.toFixed(1) + " " + figure.status_label;
   }
 
   function nodeLabel(node) {
-    var label = node.name + (node.front_line ? "\n(front line)" : "");
+    var label = node.name + (node.front_line ? "\n" + say("front_line") : "");
     if (!data.cycle || !node.index) return label;
     if (node.index.shown) return label + "\n" + figureText(node.index);
-    return label + "\n" + (node.index.note === "not enough responses" ? "too few responses" : "not rated");
+    return label + "\n" + (node.index.note === WORDS.not_enough ? say("too_few") : say("not_rated"));
   }
 
   function elements() {
@@ -89,11 +97,11 @@
 
   function departmentLinks(node, container) {
     var item = el("p", "", { class: "small mb-1" });
-    var link = el("a", node.name + " — charter", { href: node.url });
+    var link = el("a", say("charter_link", { name: node.name }), { href: node.url });
     item.appendChild(link);
     if (node.scorecard_url) {
       item.appendChild(document.createTextNode(" · "));
-      item.appendChild(el("a", "scorecard", { href: node.scorecard_url }));
+      item.appendChild(el("a", say("scorecard"), { href: node.scorecard_url }));
     }
     container.appendChild(item);
   }
@@ -104,22 +112,22 @@
     var provider = byId[edge.source], consumer = byId[edge.target];
     clearPanel();
     panelBody.appendChild(el("h3", provider.name + " → " + consumer.name, { class: "h6 mb-1" }));
-    panelBody.appendChild(el("p", provider.name + " serves " + consumer.name + (consumer.front_line ? " (front line)." : "."), { class: "small mb-2" }));
+    panelBody.appendChild(el("p", say(consumer.front_line ? "serves_front_line" : "serves", { provider: provider.name, consumer: consumer.name }), { class: "small mb-2" }));
     var list = el("dl", "", { class: "small mb-2 vc-figures" });
     function row(term, value) { list.appendChild(el("dt", term)); list.appendChild(el("dd", value, { class: "mb-1" })); }
-    row("Provider", provider.name);
-    row("Consumer", consumer.name + (consumer.front_line ? " (front line)" : ""));
+    row(say("provider"), provider.name);
+    row(say("consumer"), consumer.name + (consumer.front_line ? " " + say("front_line") : ""));
     if (!data.cycle) {
-      row("Rating", "no results yet");
+      row(say("rating"), say("no_results_yet"));
     } else {
       var rating = edge.rating;
-      var words = consumer.name + "’s rating of " + provider.name;
+      var words = say("rating_of", { consumer: consumer.name, provider: provider.name });
       if (rating.shown) {
-        row(words, rating.mean.toFixed(1) + " against target " + rating.target.toFixed(1) + " — " + rating.status_label);
+        row(words, say("against", { mean: rating.mean.toFixed(1), target: rating.target.toFixed(1), status: rating.status_label }));
       } else {
         row(words, rating.note);
       }
-      row(provider.name + "’s overall index", figureText(provider.index));
+      row(say("overall", { name: provider.name }), figureText(provider.index));
     }
     panelBody.appendChild(list);
     departmentLinks(provider, panelBody);
@@ -140,7 +148,7 @@
       node.addClass("current");
     });
     layout(hood);
-    searchStatus.textContent = "Showing " + byId[code].name + " and the " + (hood.nodes().length - 1) + " departments within two steps of it.";
+    searchStatus.textContent = say("focused", { name: byId[code].name, count: hood.nodes().length - 1 });
   }
 
   var positions = {};  // the whole map's layout, restored by "show all" (hidden nodes have no size to lay out)
@@ -151,7 +159,7 @@
       cy.nodes().forEach(function (node) { node.position(positions[node.id()]); });
     });
     cy.fit(cy.elements(), 20);
-    searchStatus.textContent = "Showing all " + data.nodes.length + " departments.";
+    searchStatus.textContent = say("all", { count: data.nodes.length });
   }
 
   function setAddress(code) {
@@ -174,12 +182,12 @@
       cy.nodes().forEach(function (node) { node.addClass(ids[node.id()] ? "matched" : "faded"); });
       cy.edges().addClass("faded");
     });
-    searchStatus.textContent = found.length === 1 ? "1 department matches." : found.length + " departments match.";
+    searchStatus.textContent = found.length === 1 ? say("one_match") : say("matches", { count: found.length });
     found.slice(0, 10).forEach(function (node) {
       var item = el("li", "", { class: "d-flex flex-wrap align-items-center gap-2 mb-1" });
       item.appendChild(el("a", node.name, { href: node.scorecard_url || node.url }));
-      var button = el("button", "Focus", { type: "button", class: "btn btn-sm btn-outline-primary py-0" });
-      button.appendChild(el("span", " on " + node.name, { class: "visually-hidden" }));
+      var button = el("button", say("focus"), { type: "button", class: "btn btn-sm btn-outline-primary py-0" });
+      button.appendChild(el("span", " " + say("focus_on", { name: node.name }), { class: "visually-hidden" }));
       button.addEventListener("click", function () {
         focusSelect.value = node.id;
         focusOn(node.id);
@@ -188,7 +196,7 @@
       item.appendChild(button);
       matches.appendChild(item);
     });
-    if (found.length > 10) matches.appendChild(el("li", "and " + (found.length - 10) + " more: type more of the name.", { class: "text-body-secondary" }));
+    if (found.length > 10) matches.appendChild(el("li", say("more", { count: found.length - 10 }), { class: "text-body-secondary" }));
   }
 
   function draw(payload) {
@@ -262,6 +270,6 @@
     .then(draw)
     .catch(function () {
       clearPanel();
-      panelBody.appendChild(el("p", "The map could not be loaded. Reload the page, or use the text version.", { class: "small mb-0" }));
+      panelBody.appendChild(el("p", say("failed"), { class: "small mb-0" }));
     });
 })();

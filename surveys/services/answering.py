@@ -8,6 +8,8 @@ from collections.abc import Iterable
 
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from departments.models import Department, Employee
 from survey_portal import rawsql
@@ -23,29 +25,39 @@ CycleStatus = Cycle.Status
 def check_cycle_answerable(cycle: Cycle) -> None:
     """Raise SurveyError, saying why, unless the cycle accepts answers now."""
     if cycle.is_editable:  # not opened yet
-        raise SurveyError(f"This survey opens on {timezone.localtime(cycle.opens_at):%d %B %Y}.")
+        raise SurveyError(
+            _("This survey opens on %(date)s.") % {"date": date_format(timezone.localtime(cycle.opens_at), "d F Y")}
+        )
     if cycle.status != CycleStatus.OPEN or cycle.closes_at <= timezone.now():
-        raise SurveyError("This survey has closed: answers are no longer accepted.")
+        raise SurveyError(_("This survey has closed: answers are no longer accepted."))
 
 
 def _check_answerable(invitation: Invitation) -> None:
     check_cycle_answerable(invitation.cycle)
     if invitation.status == Invitation.Status.COMPLETED:
-        raise SurveyError(f"You already submitted your ratings for {invitation.department.name}. Nothing was changed.")
+        raise SurveyError(
+            _("You already submitted your ratings for %(name)s. Nothing was changed.")
+            % {"name": invitation.department.name}
+        )
     if invitation.status == Invitation.Status.DECLINED:
-        raise SurveyError(f"You said you had no interaction with {invitation.department.name}. Nothing was changed.")
+        raise SurveyError(
+            _("You said you had no interaction with %(name)s. Nothing was changed.")
+            % {"name": invitation.department.name}
+        )
 
 
 def _validate_scores(questions: Iterable[CycleParameter], scores: dict[str, int | None], *, complete: bool) -> dict:
     codes = {q.code for q in questions}
     unknown = set(scores) - codes
     if unknown:
-        raise SurveyError(f"{', '.join(sorted(unknown))} is not a question of this survey.")
+        raise SurveyError(_("%(codes)s is not a question of this survey.") % {"codes": ", ".join(sorted(unknown))})
     for code, score in scores.items():
         if score is not None and (not isinstance(score, int) or not 1 <= score <= 5):
-            raise SurveyError(f"Scores go from 1 to 5 (got {score!r} for {code}).")
+            raise SurveyError(
+                _("Scores go from 1 to 5 (got %(score)r for %(code)s).") % {"score": score, "code": code}
+            )
     if complete and set(scores) != codes:
-        raise SurveyError("Answer every question (a score, or “Not applicable”) before submitting.")
+        raise SurveyError(_("Answer every question (a score, or “Not applicable”) before submitting."))
     return {code: scores[code] for code in sorted(scores)}
 
 
@@ -53,14 +65,19 @@ def _validate_action_feedback(action_feedback: str | None, *, asked: bool) -> No
     if action_feedback is None:
         return  # optional
     if not asked:
-        raise SurveyError("This survey does not ask whether the department's changes made a difference.")
+        raise SurveyError(_("This survey does not ask whether the department's changes made a difference."))
     if action_feedback not in ActionFeedback.values:
-        raise SurveyError(f"{action_feedback!r} is not an answer to whether the changes made a difference.")
+        raise SurveyError(
+            _("%(answer)r is not an answer to whether the changes made a difference.") % {"answer": action_feedback}
+        )
 
 
 def _validate_comments(*comments: str) -> None:
     if any(comment_length(comment) > COMMENT_MAX_LENGTH for comment in comments):
-        raise SurveyError(f"Each comment can be at most {COMMENT_MAX_LENGTH} characters long. Nothing was saved.")
+        raise SurveyError(
+            _("Each comment can be at most %(count)s characters long. Nothing was saved.")
+            % {"count": COMMENT_MAX_LENGTH}
+        )
 
 
 def draft_save(
@@ -91,7 +108,9 @@ def draft_save(
     if not saved:
         current = Invitation.objects.select_related("cycle", "department").get(pk=invitation.pk)
         _check_answerable(current)  # the cycle closed meanwhile, in words
-        raise SurveyError(f"You already answered for {invitation.department.name}. Nothing was changed.")
+        raise SurveyError(
+            _("You already answered for %(name)s. Nothing was changed.") % {"name": invitation.department.name}
+        )
     return draft
 
 
@@ -168,7 +187,10 @@ def response_submit(
         # Why not, in words: the cycle closed meanwhile, or another tab answered first.
         current = Invitation.objects.select_related("cycle", "department").get(pk=invitation.pk)
         _check_answerable(current)
-        raise SurveyError(f"You already submitted your ratings for {invitation.department.name}. Nothing was changed.")
+        raise SurveyError(
+            _("You already submitted your ratings for %(name)s. Nothing was changed.")
+            % {"name": invitation.department.name}
+        )
     release_if_due(
         cycle_id=invitation.cycle_id,
         score_threshold=invitation.cycle.score_threshold,
@@ -232,4 +254,4 @@ def invitation_decline(*, invitation: Invitation) -> None:
     if not Invitation.objects.filter(pk=invitation.pk, status=Invitation.Status.PENDING).update(
         status=Invitation.Status.DECLINED, **DRAFT_ERASED
     ):
-        raise SurveyError("This survey was already answered. Nothing was changed.")
+        raise SurveyError(_("This survey was already answered. Nothing was changed."))

@@ -8,6 +8,7 @@ from datetime import date
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from departments.models import Department, Dependency, Employee, ServiceParameter
 from improvements.models import ActionItem
@@ -66,7 +67,7 @@ class Preview:
 def cycle_preview(*, cycle: Cycle) -> Preview:
     """How many invitations opening the cycle now would create, per department and per rater department."""
     if not cycle.is_editable:
-        raise SurveyError("Only a cycle that has not opened has a preview.")
+        raise SurveyError(_("Only a cycle that has not opened has a preview."))
     sql = _candidates_sql(snapshot=False)
     names = dict(Department.objects.values_list("id", "name"))
     with connection.cursor() as cursor:
@@ -112,8 +113,10 @@ def cycle_snapshot(*, cycle: Cycle) -> int:
                 cycle=cycle,
                 department_id=p.department_id,
                 code=p.code,
-                name=p.name,
-                description=p.description,
+                # The cycle asks the charter's English texts, whatever language opened it; pages
+                # show a translation while the charter's English is unchanged (departments.languages).
+                name=p.name_en or p.name,  # type: ignore[attr-defined]  # modeltranslation's field
+                description=p.description_en or p.description,  # type: ignore[attr-defined]
                 target=p.target,
                 weight=p.weight,
                 position=p.position,

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from django.db import connection, transaction
 from django.db.models.functions import Least
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from survey_portal.celery import enqueue_on_commit
 
@@ -28,7 +29,7 @@ CycleStatus = Cycle.Status
 def cycle_schedule(*, cycle: Cycle) -> Cycle:
     """Launch a draft: it opens by itself at `opens_at` (or now, if that time has passed)."""
     if not Cycle.objects.filter(pk=cycle.pk, status=CycleStatus.DRAFT).update(status=CycleStatus.SCHEDULED):
-        raise SurveyError("Only a draft cycle can be launched.")
+        raise SurveyError(_("Only a draft cycle can be launched."))
     cycle.refresh_from_db()
     if cycle.opens_at <= timezone.now():
         cycle_open(cycle_id=cycle.pk)
@@ -114,7 +115,7 @@ def cycle_publish(*, cycle: Cycle) -> None:
     if not Cycle.objects.filter(pk=cycle.pk, status=CycleStatus.CLOSED).update(
         status=CycleStatus.PUBLISHED, published_at=timezone.now()
     ):
-        raise SurveyError("Only a closed cycle can be published.")
+        raise SurveyError(_("Only a closed cycle can be published."))
     cycle.refresh_from_db()
     cycle_published.send(sender=Cycle, cycle_id=cycle.pk)
 

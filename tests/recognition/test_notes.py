@@ -29,7 +29,7 @@ def post(org, **changes):
 
 def test_the_form_says_plainly_that_an_unnamed_note_still_records_the_sender(login, org):
     page = login(org.outsider).get(THANK + "?department=it").content.decode()
-    assert UNNAMED_NOTICE in page
+    assert str(UNNAMED_NOTICE) in page
     # The chosen department's people, as a group of checkboxes with a legend.
     assert "<legend" in page and f'name="colleagues" value="{org.colleague.pk}"' in page
 

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import random
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.test.utils import override_settings
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from audits.demo import seed_audits
 from concerns.demo import seed_concerns
 from departments import demo_data
+from departments.demo import seed_charter_german
 from departments.models import HR_GROUP_NAME
 from departments.org_import import CsvFile, org_import
+from hrsync.demo import seed_hrsync
 from improvements.demo import seed_improvements
 from kpis.demo import seed_kpis
 from recognition.demo import seed_criteria, seed_nominations, seed_notes
@@ -126,6 +130,16 @@ class Command(BaseCommand):
             for line in seed_kpis(today=timezone.localdate()):
                 self.stdout.write(f"  {line}")
             for line in seed_audits(today=timezone.localdate(), demo_employee=logins["Employee (Sales)"]):
+                self.stdout.write(f"  {line}")
+            # Nightly HR sync runs in every state, one held at the brake (computed, rolled back).
+            for line in seed_hrsync(hr_email=logins["HR admin"], keep=list(logins.values())):
+                self.stdout.write(f"  {line}")
+        # Charter content in German (Internal Audit left in English: the fallback).
+        for line in seed_charter_german():
+            self.stdout.write(f"  {line}")
+        # Apps beside portal (the API's service-account tokens) are named in settings, as their URLs are.
+        for seeder in settings.DEMO_SEEDERS_BESIDE_PORTAL:
+            for line in import_string(seeder)():
                 self.stdout.write(f"  {line}")
 
         width = max(len(role) for role in logins)
