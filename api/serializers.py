@@ -83,7 +83,6 @@ class ParticipationRowSerializer(ParticipationCountsSerializer):
 class ParticipationSerializer(serializers.Serializer):
     cycle = serializers.IntegerField()
     totals = ParticipationTotalsSerializer()
-    by_rater = ParticipationRowSerializer(many=True)
     by_department = ParticipationRowSerializer(many=True)
 
 
@@ -132,7 +131,7 @@ class ActionItemSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ActionItem
-        fields = ["id", "department", "title", "change", "parameters", "status", "due_on", "percent_complete"]
+        fields = ["department", "title", "change", "parameters", "status", "due_on", "percent_complete"]
         fields += ["completed_on", "created_at"]
 
 

@@ -77,8 +77,9 @@ class CycleList(ReadScores, generics.ListAPIView):
 
 @extend_schema(tags=["cycles"], responses={200: s.ParticipationSerializer, **COMMON, **NOT_FOUND})
 class CycleParticipation(ReadScores, APIView):
-    """Participation as HR's cycle page shows it: totals, per rating department and per department
-    rated (invitations only; nobody is named)."""
+    """Participation: totals and per department rated, as HR's cycle page shows them (invitations
+    only; nobody is named). Not per rating department: a department that rates one provider only
+    would give back the count of a heatmap cell hidden for being small."""
 
     def get(self, request, pk: int):
         cycle = _cycle_or_404(pk)
@@ -87,7 +88,6 @@ class CycleParticipation(ReadScores, APIView):
         data = {
             "cycle": cycle.pk,
             "totals": {k: figures["totals"][k] for k in ("invited", "completed", "declined", "rate", "employees")},
-            "by_rater": [{k: row[k] for k in keys} for row in figures["by_rater"]],
             "by_department": [{k: row[k] for k in keys} for row in figures["by_department"]],
         }
         return Response(s.ParticipationSerializer(data).data)
@@ -202,7 +202,9 @@ class ActionItemList(ReadScores, generics.ListAPIView):
         items = ActionItem.objects.filter(department__active=True).select_related("department")
         if code := self.request.query_params.get("department"):
             items = items.filter(department__code=code)
-        return items.prefetch_related("parameters").order_by("-created_at", "-pk")
+        # No id, and not in the order they were stored: an item raised by an audit is dated by its
+        # month, and its place among the others' ids would date it to the moment of the submit.
+        return items.prefetch_related("parameters").order_by("-created_at", "department__code", "title", "pk")
 
 
 def _acting_user(request):

@@ -128,7 +128,7 @@ def concern_raise(request):
     else:
         form = RaiseForm(**kwargs)
         codes = dict(form.fields["department"].queryset.values_list("code", "pk"))
-        chosen = query_choice(request, "department", codes, label="department")
+        chosen = query_choice(request, "department", codes, label=_("department"))
         form = RaiseForm(initial={"department": codes.get(chosen)}, **kwargs)
     return render(request, "concerns/raise.html", {"form": form, "threshold": threshold, "release": next_release()})
 
@@ -446,7 +446,7 @@ def department_concerns(request, code: str):
     roles = get_roles(request)
     if not roles.can_follow(department):
         raise PermissionDenied(_("A department's concerns are for its head, its delegates and HR."))
-    show = query_choice(request, "show", SHOW, label="list", default="waiting")
+    show = query_choice(request, "show", SHOW, label=_("list"), default="waiting")
     now = timezone.now()
     concerns = _overdue_first(_filtered(Concern.objects.of(department), show), now).select_related("parameter")
     start, end = reports.quarter_of(timezone.localdate())
@@ -469,7 +469,9 @@ def department_concerns(request, code: str):
 @hr_required
 def hr_concerns(request):
     quarters = reports.recent_quarters()
-    chosen = query_choice(request, "quarter", [key for key, _, _ in quarters], label="quarter", default=quarters[0][0])
+    chosen = query_choice(
+        request, "quarter", [key for key, _, _ in quarters], label=gettext_lazy("quarter"), default=quarters[0][0]
+    )
     _, start, end = next(q for q in quarters if q[0] == chosen)
     now = timezone.now()
     figures = reports.figures(start, end)

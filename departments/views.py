@@ -27,8 +27,8 @@ PENDING_IMPORT_KEY = "pending_org_import"
 
 @member_required
 def directory(request):
-    query = query_text(request, "q", label="search")
-    front_line_only = query_choice(request, "front_line", ["1"], label="“front line only” filter") == "1"
+    query = query_text(request, "q", label=_("search"))
+    front_line_only = query_choice(request, "front_line", ["1"], label=_("“front line only” filter")) == "1"
     departments = Department.objects.active().with_directory_counts().order_by("name")
     if query:
         departments = departments.filter(Q(name__icontains=query) | Q(code__icontains=query))
@@ -52,9 +52,9 @@ def hr_departments(request):
 @hr_required
 def hr_people(request):
     departments = list(Department.objects.order_by("name").only("code", "name"))
-    query = query_text(request, "q", label="search")
-    department_code = query_choice(request, "department", {d.code for d in departments}, label="department")
-    show_all = query_choice(request, "status", ["all"], label="“include deactivated” filter") == "all"
+    query = query_text(request, "q", label=_("search"))
+    department_code = query_choice(request, "department", {d.code for d in departments}, label=_("department"))
+    show_all = query_choice(request, "status", ["all"], label=_("“include deactivated” filter")) == "all"
     people = Employee.objects.select_related("user", "department").order_by("user__last_name", "user__first_name")
     if query:
         people = people.filter(

@@ -78,9 +78,9 @@ def action_create_page(request, code: str):
     suggestions for it); ?template= starts from one of HR's suggested actions."""
     department = _acting(request, code)
     parameters = {str(p.pk): p for p in department.charter_queryset()}
-    parameter = parameters.get(query_choice(request, "parameter", parameters, label="parameter"))
+    parameter = parameters.get(query_choice(request, "parameter", parameters, label=_("parameter")))
     templates = {str(pk) for pk in ActionTemplate.objects.values_list("pk", flat=True)}
-    template_id = query_choice(request, "template", templates, label="suggested action")
+    template_id = query_choice(request, "template", templates, label=_("suggested action"))
     template = ActionTemplate.objects.get(pk=template_id) if template_id else None
     initial: dict = {"due_on": timezone.localdate() + timedelta(days=30)}
     if parameter:

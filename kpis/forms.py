@@ -48,7 +48,7 @@ class KpiForm(PlainTextMixin, forms.ModelForm):
         if self.instance.pk is None:
             del self.fields["active"]
         else:
-            self.fields["active"].help_text = "Untick to retire it: its values stay, it leaves the charter."
+            self.fields["active"].help_text = gettext("Untick to retire it: its values stay, it leaves the charter.")
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.layout = Layout(

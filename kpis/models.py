@@ -9,6 +9,10 @@ from decimal import Decimal
 
 from django.db import models
 from django.db.models import Q
+from django.utils.dateformat import format as date_format
+from django.utils.formats import get_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from departments.models import Department, ServiceParameter
@@ -21,43 +25,57 @@ class Kpi(models.Model):
     """One measured service level of a department's charter."""
 
     class Unit(models.TextChoices):
-        PERCENT = "percent", "Percent"
-        HOURS = "hours", "Hours"
-        DAYS = "days", "Days"
-        COUNT = "count", "Count"
+        PERCENT = "percent", gettext_lazy("Percent")
+        HOURS = "hours", gettext_lazy("Hours")
+        DAYS = "days", gettext_lazy("Days")
+        COUNT = "count", pgettext_lazy("unit", "Count")
 
     class Direction(models.TextChoices):
-        HIGHER = "higher", "Higher is better"
-        LOWER = "lower", "Lower is better"
+        HIGHER = "higher", gettext_lazy("Higher is better")
+        LOWER = "lower", gettext_lazy("Lower is better")
 
     class Frequency(models.TextChoices):
-        MONTHLY = "monthly", "Monthly"
-        QUARTERLY = "quarterly", "Quarterly"
+        MONTHLY = "monthly", gettext_lazy("Monthly")
+        QUARTERLY = "quarterly", gettext_lazy("Quarterly")
 
     department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="kpis")
-    code = models.SlugField(max_length=50, help_text="Short code used in the CSV files, e.g. 'tickets-2-days'.")
-    name = models.CharField(
-        max_length=160, help_text="What is measured, e.g. “Tickets resolved within 2 working days”."
+    code = models.SlugField(
+        max_length=50,
+        verbose_name=gettext_lazy("code"),
+        help_text=gettext_lazy("Short code used in the CSV files, e.g. 'tickets-2-days'."),
     )
-    unit = models.CharField(max_length=10, choices=Unit.choices)
-    direction = models.CharField(max_length=10, choices=Direction.choices, default=Direction.HIGHER)
+    name = models.CharField(
+        max_length=160,
+        verbose_name=gettext_lazy("name"),
+        help_text=gettext_lazy("What is measured, e.g. “Tickets resolved within 2 working days”."),
+    )
+    unit = models.CharField(max_length=10, choices=Unit.choices, verbose_name=gettext_lazy("unit"))
+    direction = models.CharField(
+        max_length=10, choices=Direction.choices, default=Direction.HIGHER, verbose_name=gettext_lazy("direction")
+    )
     frequency = models.CharField(
         max_length=10,
         choices=Frequency.choices,
         default=Frequency.MONTHLY,
-        help_text="How often a value is measured: each calendar month or quarter.",
+        verbose_name=gettext_lazy("frequency"),
+        help_text=gettext_lazy("How often a value is measured: each calendar month or quarter."),
     )
     agreed = models.DecimalField(
-        max_digits=9, decimal_places=2, verbose_name="agreed level", help_text="The level the charter promises."
+        max_digits=9,
+        decimal_places=2,
+        verbose_name=gettext_lazy("agreed level"),
+        help_text=gettext_lazy("The level the charter promises."),
     )
     warning = models.DecimalField(
         max_digits=9,
         decimal_places=2,
         null=True,
         blank=True,
-        verbose_name="warning level",
-        help_text="Optional early warning, on the good side of the agreed level: a value between the two "
-        "meets the agreed level only just.",
+        verbose_name=gettext_lazy("warning level"),
+        help_text=gettext_lazy(
+            "Optional early warning, on the good side of the agreed level: a value between the two "
+            "meets the agreed level only just."
+        ),
     )
     parameter = models.ForeignKey(
         ServiceParameter,
@@ -65,16 +83,16 @@ class Kpi(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="kpis",
-        verbose_name="evidences parameter",
-        help_text="The perceived parameter of the charter this figure evidences.",
+        verbose_name=gettext_lazy("evidences parameter"),
+        help_text=gettext_lazy("The perceived parameter of the charter this figure evidences."),
     )
-    active = models.BooleanField(default=True)
+    active = models.BooleanField(default=True, verbose_name=gettext_lazy("active"))
 
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["department", "name"]
-        verbose_name = "KPI"
+        verbose_name = gettext_lazy("KPI")
         constraints = [
             models.UniqueConstraint(fields=["department", "code"], name="unique_kpi_code_per_department"),
         ]
@@ -87,7 +105,8 @@ class Kpi(models.Model):
         return PERCENT_MAX if self.unit == self.Unit.PERCENT else VALUE_MAX
 
     def format(self, value: Decimal | None) -> str:
-        """A figure with its unit: "92 %", "5.5 h", "3 days", "41"; "—" for none."""
+        """A figure with its unit: "92 %", "5.5 h", "3 days", "41"; "—" for none. For people to read:
+        in the active language (decimal comma and "Tage" in German)."""
         return format_value(value, self.unit)
 
     @property
@@ -101,7 +120,7 @@ class Kpi(models.Model):
     @property
     def better_word(self) -> str:
         """ "at least" or "at most": how the agreed level reads."""
-        return "at least" if self.direction == self.Direction.HIGHER else "at most"
+        return _("at least") if self.direction == self.Direction.HIGHER else _("at most")
 
     def status_of(self, value: Decimal | None) -> str:
         """ "meets", "warning" (meets the agreed level, but not the warning level on its good side),
@@ -129,13 +148,15 @@ class Kpi(models.Model):
 def format_value(value: Decimal | None, unit: str) -> str:
     if value is None:
         return "—"
-    number = format(Decimal(value).quantize(Decimal("0.01")).normalize(), "f")
+    number = format(Decimal(value).quantize(Decimal("0.01")).normalize(), "f").replace(
+        ".", get_format("DECIMAL_SEPARATOR")
+    )
     if unit == Kpi.Unit.PERCENT:
-        return f"{number} %"
+        return _("%(number)s %%") % {"number": number}
     if unit == Kpi.Unit.HOURS:
-        return f"{number} h"
+        return _("%(number)s h") % {"number": number}
     if unit == Kpi.Unit.DAYS:
-        return f"{number} day" if value == 1 else f"{number} days"
+        return ngettext("%(number)s day", "%(number)s days", 1 if value == 1 else 2) % {"number": number}
     return number
 
 
@@ -180,9 +201,9 @@ class KpiValue(models.Model):
         """ "Mar 2026", "Q1 2026", or the two dates."""
         start, end = self.period_start, self.period_end
         if start.day == 1 and end == month_end(start):
-            return start.strftime("%b %Y")
+            return date_format(start, "M Y")
         if start.day == 1 and start.month % 3 == 1 and end == month_end(start.replace(month=start.month + 2)):
-            return f"Q{(start.month - 1) // 3 + 1} {start.year}"
+            return _("Q%(quarter)s %(year)s") % {"quarter": (start.month - 1) // 3 + 1, "year": start.year}
         return f"{start.isoformat()} – {end.isoformat()}"
 
 

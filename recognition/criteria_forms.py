@@ -6,8 +6,9 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Fieldset, Layout
 from django import forms
 from django.templatetags.static import static
+from django.utils.formats import localize
 from django.utils.html import escape, format_html
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from survey_portal.forms import PlainTextMixin, keep_existing_length
 
@@ -26,24 +27,43 @@ MEASURES = [
 ]
 # Also part of a rule, but with a default that asks nothing more (one cycle, any number of responses).
 QUALIFIERS = ["consecutive_cycles", "min_responses"]
+# The form's labels, in the reader's language (the model's verbose names, capitalised, are in English).
+LABELS = {
+    "name": gettext_lazy("Name"),
+    "description": gettext_lazy("Description"),
+    "badge": gettext_lazy("Badge"),
+    "by_nomination": gettext_lazy("By nomination"),
+    "active": gettext_lazy("Active"),
+    "min_index": gettext_lazy("Overall index at least"),
+    "all_parameters_meet_target": gettext_lazy("Every shown parameter meets its target"),
+    "min_improvement": gettext_lazy("Index improved, significantly, by at least"),
+    "min_front_line_mean": gettext_lazy("Mean given by front-line departments at least"),
+    "back_office_only": gettext_lazy("Back office only"),
+    "min_concerns_in_time_pct": gettext_lazy("Concerns acknowledged and answered in time, % at least"),
+    "min_action_feedback_pct": gettext_lazy("Action feedback “made a difference”, % at least"),
+    "min_participation_pct": gettext_lazy("Participation as a rating department, % at least"),
+    "consecutive_cycles": gettext_lazy("For consecutive cycles"),
+    "min_responses": gettext_lazy("With at least this many responses"),
+}
 
 
 def measures_in_words(criterion: AwardCriterion) -> list[str]:
-    """The rule, one measure a line, as HR wrote it."""
+    """The rule, one measure a line, as HR wrote it (numbers as the reader's language writes them)."""
     words = []
     for name in MEASURES:
         value = getattr(criterion, name)
-        label = str(getattr(AwardCriterion._meta.get_field(name), "verbose_name", name))
+        label = str(LABELS[name])
         if value is True:
-            words.append(
-                label[0].upper() + label[1:] if name != "back_office_only" else "Back-office departments only"
-            )
+            words.append(label if name != "back_office_only" else gettext("Back-office departments only"))
         elif value is not None and value is not False:
-            words.append(f"{label[0].upper()}{label[1:]} {value}")
+            words.append(f"{label} {localize(value)}")
     if words and criterion.consecutive_cycles > 1:
-        words.append(f"For {criterion.consecutive_cycles} consecutive cycles")
+        words.append(gettext("For %(count)s consecutive cycles") % {"count": criterion.consecutive_cycles})
     if words and criterion.min_responses:
-        words.append(f"With at least {criterion.min_responses} responses")
+        count = criterion.min_responses
+        words.append(
+            ngettext("With at least %(count)s response", "With at least %(count)s responses", count) % {"count": count}
+        )
     return words
 
 
@@ -66,7 +86,10 @@ class CriterionForm(PlainTextMixin, forms.ModelForm):
         model = AwardCriterion
         fields = ["name", "description", "badge", "by_nomination", "active", *MEASURES, *QUALIFIERS]
         widgets = {"badge": BadgeSelect}
+        labels = LABELS
         help_texts = {
+            "by_nomination": gettext_lazy("Awarded by approving nominations, not by rule."),
+            "back_office_only": gettext_lazy("Only departments that are not front line."),
             "min_index": gettext_lazy("1 to 5. Empty: not part of the rule."),
             "min_improvement": gettext_lazy("Points on the 1–5 scale, e.g. 0.3. Empty: not part of the rule."),
             "min_front_line_mean": gettext_lazy("1 to 5, from the shown cells of front-line rating departments only."),

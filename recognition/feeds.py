@@ -7,6 +7,8 @@ from __future__ import annotations
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from . import notes
 from .models import Award
@@ -16,8 +18,8 @@ FEED_ITEMS = 30
 
 class WallFeed(Feed):
     feed_type = Atom1Feed
-    title = "Recognition wall"
-    subtitle = "Awards and thank-you notes across the organisation."
+    title = gettext_lazy("Recognition wall")
+    subtitle = gettext_lazy("Awards and thank-you notes across the organisation.")
 
     def link(self):
         return reverse("recognition:wall")
@@ -39,12 +41,12 @@ class WallFeed(Feed):
             who = f"{item.employee.full_name}, {item.department.name}" if item.employee else item.department.name
             return f"{item.criterion.name}: {who}"
         to = ", ".join(c.full_name for c in item.colleagues.all()) or item.department.name
-        return f"Thanks to {to}"
+        return _("Thanks to %(names)s") % {"names": to}
 
     def item_description(self, item):
         if isinstance(item, Award):
             return item.citation
-        sender = item.sender.full_name if item.show_name else "A colleague"
+        sender = item.sender.full_name if item.show_name else _("A colleague")
         about = f" ({item.parameter.name})" if item.parameter else ""
         return f"{sender}{about}: {item.message}"
 

@@ -53,7 +53,7 @@ def nominate(request):
         form = NominateForm(initial=request.POST.dict(), nominator=nominator)
     else:
         codes = list(Department.objects.active().exclude(pk=nominator.department_id).values_list("code", flat=True))
-        chosen = query_choice(request, "department", codes, label="department")
+        chosen = query_choice(request, "department", codes, label=_("department"))
         form = NominateForm(initial={"department": chosen or None}, nominator=nominator)
     context = {"form": form, "department": form.chosen, "notice": NOT_ANONYMOUS_NOTICE}
     return render(request, "recognition/nominate.html", context)
@@ -73,7 +73,7 @@ def my_nominations(request):
 @reviewer_required
 def nominations(request):
     """Pending first, grouped by criterion and nominee so duplicates show together; then the decided ones."""
-    show = query_choice(request, "show", ["decided"], label="choice of nominations")
+    show = query_choice(request, "show", ["decided"], label=_("choice of nominations"))
     listed = Nomination.objects.select_related(
         "criterion", "department", "employee__user", "nominator__user", "parameter"
     )

@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, time, timedelta
+from functools import partial
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -12,13 +14,19 @@ from django.db.models import Count, F, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from accounts.languages import in_language_of
 from departments.models import Department, Employee, ServiceParameter
 
 from .models import NotePreference, ThankYouNote
 
 NOTES_PER_DAY = 10
-TOO_MANY_NOTES = f"You have sent {NOTES_PER_DAY} thank-you notes today, the most for one day. Send this one tomorrow."
+TOO_MANY_NOTES_TEXT = gettext_noop(
+    "You have sent %(count)s thank-you notes today, the most for one day. Send this one tomorrow."
+)
+TOO_MANY_NOTES = TOO_MANY_NOTES_TEXT % {"count": NOTES_PER_DAY}  # in English; translated when raised
 
 
 class NoteError(Exception):
@@ -76,11 +84,13 @@ def sent_today(sender: Employee) -> int:
 # ------------------------------------------------------------------------------------ services
 
 
-def _email(*, to: list[str], template: str, subject: str, context: dict) -> None:
-    if not to:
+def _email(*, to: Employee, template: str, subject: Callable[[], str], context: dict) -> None:
+    """One email to `to`, its `subject()` and template rendered in their language."""
+    if not to.email:
         return
-    body = render_to_string(template, context | {"site": settings.SITE_URL})
-    send_mail(subject, body, None, to)
+    with in_language_of(to.user):
+        body = render_to_string(template, context | {"site": settings.SITE_URL})
+        send_mail(subject(), body, None, [to.email])
 
 
 def _wants_digest(head: Employee) -> bool:
@@ -94,9 +104,9 @@ def note_notify(note: ThankYouNote) -> None:
     context = {"note": note, "wall_url": settings.SITE_URL + reverse("recognition:wall")}
     for colleague in colleagues:
         _email(
-            to=[colleague.email],
+            to=colleague,
             template="recognition/email/note_colleague.txt",
-            subject="Someone thanked you",
+            subject=lambda: _("Someone thanked you"),
             context=context | {"colleague": colleague},
         )
     head = note.department.head
@@ -104,9 +114,9 @@ def note_notify(note: ThankYouNote) -> None:
         return  # nobody to tell, or already told by name
     if not _wants_digest(head):
         _email(
-            to=[head.email],
+            to=head,
             template="recognition/email/note_head.txt",
-            subject=f"A thank-you note to {note.department.name}",
+            subject=lambda: _("A thank-you note to %(department)s") % {"department": note.department.name},
             context=context | {"head": head},
         )
 
@@ -125,18 +135,20 @@ def note_send(
     nothing written) one's own department, oneself, a colleague or parameter of another department,
     and a note past the day's limit, counted in the database so that it holds across processes."""
     if department.pk == sender.department_id:
-        raise NoteError("You cannot thank your own department.")
+        raise NoteError(_("You cannot thank your own department."))
     if any(c.pk == sender.pk for c in colleagues):
-        raise NoteError("You cannot thank yourself.")
+        raise NoteError(_("You cannot thank yourself."))
     if any(c.department_id != department.pk for c in colleagues):
-        raise NoteError(f"Everyone you thank by name must work in {department.name}.")
+        raise NoteError(_("Everyone you thank by name must work in %(department)s.") % {"department": department.name})
     if parameter is not None and parameter.department_id != department.pk:
-        raise NoteError(f"That part of the charter is not one of {department.name}'s.")
+        raise NoteError(
+            _("That part of the charter is not one of %(department)s's.") % {"department": department.name}
+        )
     # One sender's notes are counted one at a time: the row lock (PostgreSQL) makes two quick
     # submissions wait for each other rather than both pass the count.
     Employee.objects.select_for_update().filter(pk=sender.pk).first()
     if sent_today(sender) >= NOTES_PER_DAY:
-        raise NoteError(TOO_MANY_NOTES)
+        raise NoteError(_(TOO_MANY_NOTES_TEXT) % {"count": NOTES_PER_DAY})
     note = ThankYouNote.objects.create(
         sender=sender, department=department, parameter=parameter, message=message, show_name=show_name
     )
@@ -153,6 +165,10 @@ def note_hide(*, note: ThankYouNote, by, reason: str) -> bool:
             hidden_at=timezone.now(), hidden_by=by, hidden_reason=reason
         )
     )
+
+
+def _digest_subject(count: int) -> str:
+    return _("This week's thank-you notes (%(count)s)") % {"count": count}
 
 
 def notes_digest_send(*, now: datetime | None = None) -> int:
@@ -182,9 +198,9 @@ def notes_digest_send(*, now: datetime | None = None) -> int:
         if not notes:
             continue
         _email(
-            to=[preference.employee.email],
+            to=preference.employee,
             template="recognition/email/digest.txt",
-            subject=f"This week's thank-you notes ({len(notes)})",
+            subject=partial(_digest_subject, len(notes)),
             context={
                 "head": preference.employee,
                 "notes": notes,

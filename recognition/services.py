@@ -4,18 +4,25 @@ so when two reviewers act at once one wins and the other is told (NominationErro
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from accounts.languages import CHOSEN
+from accounts.models import Profile
 from departments.models import Employee
 from surveys.models import Cycle
 
 from .models import Award, Nomination
 
-ALREADY_REVIEWED = "Someone else reviewed this nomination a moment ago: it is no longer waiting for review."
+ALREADY_REVIEWED = gettext_lazy(
+    "Someone else reviewed this nomination a moment ago: it is no longer waiting for review."
+)
 
 
 class NominationError(Exception):
@@ -28,7 +35,7 @@ def _claim(nomination: Nomination, *, by, **fields) -> None:
         reviewed_by=by, reviewed_at=timezone.now(), **fields
     )
     if claimed != 1:
-        raise NominationError(ALREADY_REVIEWED)
+        raise NominationError(str(ALREADY_REVIEWED))
     nomination.refresh_from_db()
 
 
@@ -46,12 +53,18 @@ def award_recipients(award: Award) -> list[str]:
 
 
 def award_notify(award: Award) -> None:
-    """One email to each recipient of an award by nomination."""
+    """One email to each recipient of an award by nomination, in their language (their profile's,
+    else the site's)."""
     context = {"award": award, "url": reverse("recognition:wall") + f"?department={award.department.code}"}
-    body = render_to_string("recognition/email/nomination_award.txt", context)
-    subject = f"{award.criterion.name}: {award.employee.full_name if award.employee else award.department.name}"
-    for email in award_recipients(award):
-        send_mail(subject, body, None, [email])
+    recipients = award_recipients(award)
+    chosen = dict(Profile.objects.filter(user__email__in=recipients).values_list("user__email", "language"))
+    for email in recipients:
+        language = chosen.get(email)
+        with translation.override(language if language in CHOSEN else settings.LANGUAGE_CODE):
+            body = render_to_string("recognition/email/nomination_award.txt", context)
+            who = award.employee.full_name if award.employee else award.department.name
+            subject = _("%(award)s: %(who)s") % {"award": award.criterion.name, "who": who}
+            send_mail(subject, body, None, [email])
 
 
 @transaction.atomic
@@ -61,7 +74,7 @@ def nomination_approve(*, nomination: Nomination, citation: str, by) -> Award:
     once, after commit. Nominations merged into it are awarded through it. For HR and the panel."""
     citation = citation.strip()
     if not citation:
-        raise NominationError("Write the citation: what the award says in words.")
+        raise NominationError(_("Write the citation: what the award says in words."))
     _claim(nomination, by=by, status=Nomination.Status.APPROVED)
     cycle = Cycle.objects.filter(opens_at__lte=timezone.now()).order_by("-opens_at").first()
     award = Award.objects.create(
@@ -83,7 +96,7 @@ def nomination_decline(*, nomination: Nomination, reason: str, by) -> None:
     """Decline a pending nomination with the reason its nominator reads. For HR and the panel."""
     reason = reason.strip()
     if not reason:
-        raise NominationError("Give the reason for declining: the nominator reads it.")
+        raise NominationError(_("Give the reason for declining: the nominator reads it."))
     _claim(nomination, by=by, status=Nomination.Status.DECLINED, decision_reason=reason)
 
 
@@ -92,16 +105,16 @@ def nomination_merge(*, nomination: Nomination, into: Nomination, by) -> None:
     """Merge a pending duplicate into another pending nomination of the same criterion and nominee:
     it records `merged_into` (as do those merged into it before); approving the target awards once."""
     if into.pk == nomination.pk:
-        raise NominationError("A nomination cannot be merged into itself.")
+        raise NominationError(_("A nomination cannot be merged into itself."))
     same = (into.criterion_id, into.department_id, into.employee_id) == (
         nomination.criterion_id,
         nomination.department_id,
         nomination.employee_id,
     )
     if not same:
-        raise NominationError("Merge only nominations of the same criterion and nominee.")
+        raise NominationError(_("Merge only nominations of the same criterion and nominee."))
     # Lock the target so it cannot be decided while the duplicate joins it.
     if not Nomination.objects.select_for_update().filter(pk=into.pk, status=Nomination.Status.PENDING).exists():
-        raise NominationError("The nomination to merge into is no longer waiting for review.")
+        raise NominationError(_("The nomination to merge into is no longer waiting for review."))
     _claim(nomination, by=by, status=Nomination.Status.MERGED, merged_into=into)
     Nomination.objects.filter(merged_into=nomination).update(merged_into=into)

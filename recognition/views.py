@@ -62,7 +62,7 @@ def thank(request):
         form = ThankForm(initial=request.POST.dict(), sender=sender)
     else:
         codes = list(Department.objects.active().exclude(pk=sender.department_id).values_list("code", flat=True))
-        chosen = query_choice(request, "department", codes, label="department")
+        chosen = query_choice(request, "department", codes, label=_("department"))
         form = ThankForm(initial={"department": chosen or None, "show_name": True}, sender=sender)
     context = {
         "form": form,
@@ -79,13 +79,13 @@ def thank(request):
 def wall(request):
     roles = get_roles(request)
     departments = list(Department.objects.active().order_by("name").only("code", "name"))
-    department_code = query_choice(request, "department", [d.code for d in departments], label="department")
+    department_code = query_choice(request, "department", [d.code for d in departments], label=_("department"))
     department = next((d for d in departments if d.code == department_code), None)
     parameters = ServiceParameter.objects.filter(active=True, department__active=True)
     if department is not None:
         parameters = parameters.filter(department=department)
     parameter_choices = dict(parameters.order_by("name").values_list("code", "name"))
-    parameter_code = query_choice(request, "parameter", parameter_choices, label="charter parameter")
+    parameter_code = query_choice(request, "parameter", parameter_choices, label=_("charter parameter"))
 
     awards = Award.objects.standing().select_related("criterion", "department", "employee__user", "cycle")
     nominations = Nomination.objects.filter(status=Nomination.Status.APPROVED).select_related(

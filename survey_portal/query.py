@@ -11,15 +11,18 @@ from collections.abc import Collection
 
 from django.contrib import messages
 from django.core.paginator import Page, Paginator
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_stubs_ext import StrOrPromise
 
 from .text import refused_character
 
 
-def _ignored(request, label: str) -> None:
-    messages.warning(request, f"The {label} in the address is not valid, so it was ignored.")
+def _ignored(request, label: StrOrPromise) -> None:
+    messages.warning(request, _("The %(label)s in the address is not valid, so it was ignored.") % {"label": label})
 
 
-def query_int(request, name: str, *, default: int, low: int, high: int, label: str) -> int:
+def query_int(request, name: str, *, default: int, low: int, high: int, label: StrOrPromise) -> int:
     """A whole number from `low` to `high` written in ASCII digits, else `default`."""
     raw = request.GET.get(name, "")
     if raw == "":
@@ -30,7 +33,7 @@ def query_int(request, name: str, *, default: int, low: int, high: int, label: s
     return default
 
 
-def query_choice(request, name: str, choices: Collection[str], *, label: str, default: str = "") -> str:
+def query_choice(request, name: str, choices: Collection[str], *, label: StrOrPromise, default: str = "") -> str:
     """One of `choices`, else `default`."""
     raw = request.GET.get(name, "")
     if raw == "" or raw in choices:
@@ -39,7 +42,7 @@ def query_choice(request, name: str, choices: Collection[str], *, label: str, de
     return default
 
 
-def query_text(request, name: str, *, label: str, max_length: int = 100) -> str:
+def query_text(request, name: str, *, label: StrOrPromise, max_length: int = 100) -> str:
     """A line of text (survey_portal.text) of at most `max_length` characters, stripped, else ""."""
     raw = request.GET.get(name, "").strip()
     if len(raw) > max_length or refused_character(raw):
@@ -50,5 +53,5 @@ def query_text(request, name: str, *, label: str, max_length: int = 100) -> str:
 
 def query_page(request, items, per_page: int) -> Page:
     """The page of `items` asked for in ?page= (past the last one: the last one)."""
-    number = query_int(request, "page", default=1, low=1, high=100_000, label="page number")
+    number = query_int(request, "page", default=1, low=1, high=100_000, label=gettext_lazy("page number"))
     return Paginator(items, per_page).get_page(number)

@@ -390,7 +390,7 @@ def cycle_detail(request, pk: int):
         context["preview"] = services.cycle_preview(cycle=cycle)
     else:
         context["participation"] = participation(cycle)
-        if query_choice(request, "partial", ["participation"], label="part of the page") == "participation":
+        if query_choice(request, "partial", ["participation"], label=_("part of the page")) == "participation":
             # Polled by static/js/live.js while the cycle is open.
             return render(request, "surveys/_participation.html", context)
     return render(request, "surveys/cycle_detail.html", context)

@@ -1,10 +1,21 @@
+"""{% load scores %}: scores, targets and weights as people read them, with the active language's
+decimal separator ("4.0", "4,0" in German). Text only: every use is in words on a page,
+never in a style=, data-*, value= attribute or JSON, which need the point (|unlocalize a raw number)."""
+
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
 from django import template
+from django.utils import formats
 
 register = template.Library()
+
+
+def _in_language(text: str) -> str:
+    """A number written with a point, with the reader's decimal separator."""
+    separator = formats.get_format("DECIMAL_SEPARATOR")
+    return text if separator == "." else text.replace(".", separator)
 
 
 @register.filter
@@ -17,13 +28,13 @@ def score(value) -> str:
     except InvalidOperation:
         return ""
     two = number.quantize(Decimal("0.01"))
-    return f"{two:.2f}" if two != two.quantize(Decimal("0.1")) else f"{two:.1f}"
+    return _in_language(f"{two:.2f}" if two != two.quantize(Decimal("0.1")) else f"{two:.1f}")
 
 
 @register.filter
 def plain_number(value) -> str:
     """A decimal without trailing zeros: 2.00 → 2, 1.50 → 1.5."""
     try:
-        return format(Decimal(str(value)).normalize(), "f")
+        return _in_language(format(Decimal(str(value)).normalize(), "f"))
     except InvalidOperation:
         return ""

@@ -4,6 +4,7 @@ failing one is a finding."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
@@ -65,6 +66,11 @@ def record_post(requested_on=None, **changes):
 def _names_auditor(text: str, auditor) -> list[str]:
     needles = [AUDITOR_LAST, auditor.email, auditor.user.username]
     return [needle for needle in needles if needle and needle in text]
+
+
+def _written(spelled: str, text: str) -> bool:
+    """As a whole date: "1 December" is not the day written inside "31 December"."""
+    return re.search(rf"(?<![\w-]){re.escape(spelled)}", text) is not None
 
 
 def _spellings(day) -> list[str]:
@@ -134,7 +140,7 @@ def test_attack_action_item_page_gives_the_submission_instant_day_or_zone(as_, o
         assert submitted.astimezone(zone).strftime("T%H:%M:%S") not in page
     page = page.replace(f'value="{timezone.localdate().isoformat()}"', "")  # the update form's default
     for spelled in _spellings(timezone.localdate()):
-        assert spelled not in page, spelled
+        assert not _written(spelled, page), spelled
 
 
 def test_attack_head_reads_scorecard_for_auditor_and_day_of_the_only_audit_in_its_month(as_, org, audit, auditor):
@@ -146,7 +152,7 @@ def test_attack_head_reads_scorecard_for_auditor_and_day_of_the_only_audit_in_it
     assert "Mystery-shopping audits" in page and requested.strftime("%B %Y") in page
     assert not _names_auditor(page, auditor)
     for spelled in _spellings(requested):
-        assert spelled not in page, spelled
+        assert not _written(spelled, page), spelled
     assert "3.5" not in page  # the response time is HR's
 
 
@@ -171,7 +177,7 @@ def test_attack_head_email_names_neither_auditor_nor_day(as_, org, audit, audito
     text = to_head[0].subject + to_head[0].body + str(to_head[0].extra_headers)
     assert not _names_auditor(text, auditor)
     for spelled in _spellings(requested):
-        assert spelled not in text
+        assert not _written(spelled, text), spelled
 
 
 @pytest.mark.parametrize("who", ["head", "colleague", "delegate"])

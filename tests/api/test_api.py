@@ -177,7 +177,7 @@ def test_participation_mirrors_hrs_cycle_page(api, org, tokens, cycle):
     data = api.get(reverse("api:participation", args=[cycle.pk]), **tokens[READ].header).json()
     assert data["totals"] == {"invited": 3, "completed": 3, "declined": 0, "rate": 100, "employees": 3}
     assert [r["code"] for r in data["by_department"]] == ["it"]
-    assert {r["code"]: r["invited"] for r in data["by_rater"]} == {"hr": 1, "sales": 2}
+    assert "by_rater" not in data  # HR's page only: it would give back small heatmap cells' n
     assert api.get(reverse("api:participation", args=[999999]), **tokens[READ].header).status_code == 404
 
 
