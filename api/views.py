@@ -25,7 +25,6 @@ from kpis.models import KpiValue
 from kpis.services import kpi_values_import
 from scorecards import exports
 from scorecards.reports import published_cycles
-from survey_portal.spreadsheets import text_from_cell
 from surveys.models import Cycle
 from surveys.reports import participation
 
@@ -83,39 +82,44 @@ class CycleParticipation(ReadScores, APIView):
 
     def get(self, request, pk: int):
         cycle = _cycle_or_404(pk)
-        figures = participation(cycle)
-        keys = ("code", "name", "invited", "completed", "declined", "rate")
-        data = {
-            "cycle": cycle.pk,
-            "totals": {k: figures["totals"][k] for k in ("invited", "completed", "declined", "rate", "employees")},
-            "by_department": [{k: row[k] for k in keys} for row in figures["by_department"]],
-        }
+        # The serializer is the whitelist: totals and per department rated, nothing per rater.
+        data = {"cycle": cycle.pk, **participation(cycle)}
         return Response(s.ParticipationSerializer(data).data)
 
 
 MAX_ID = 2**31 - 1  # what every database's integer key holds; larger ids are simply not found
 
 
+def _is_id(pk: int) -> bool:
+    return 0 < pk <= MAX_ID
+
+
 def _cycle_or_404(pk: int) -> Cycle:
-    if not 0 < pk <= MAX_ID:
+    if not _is_id(pk):
         raise Http404
     return get_object_or_404(Cycle, pk=pk)
 
 
 def _published(pk: int) -> Cycle:
-    cycle = published_cycles().filter(pk=pk).first() if 0 < pk <= MAX_ID else None
+    cycle = published_cycles().filter(pk=pk).first() if _is_id(pk) else None
     if cycle is None:
         raise Http404(_("No published cycle has this id."))
     return cycle
 
 
-def _number(text: str) -> float | None:
-    return None if text == "" else float(text)
-
-
-def _count(text: str, threshold: int) -> int | None:
-    """A count from an export row: none below the cycle's threshold is ever shown."""
-    return None if text == "" or int(text) < threshold else int(text)
+def _api_row(record: dict, threshold: int) -> dict:
+    """An export record as the API gives it: a suppressed row carries no figure, not even n, and no
+    count below the cycle's threshold is ever shown; figures rounded as the export writes them."""
+    suppressed = record["suppressed"]
+    row = {"suppressed": suppressed, "marker": s.NOT_ENOUGH_RESPONSES if suppressed else None}
+    for column, value in record.items():
+        if column == "suppressed" or column in exports.TEXT_COLUMNS:
+            row.setdefault(column, value)
+        elif column in exports.WHOLE_NUMBERS:
+            row[column] = None if suppressed or value is None or value < threshold else value
+        else:
+            row[column] = None if suppressed or value is None else round(float(value), 4)
+    return row
 
 
 class _ExportRows(ReadScores, generics.GenericAPIView):
@@ -137,25 +141,7 @@ class CycleScores(_ExportRows):
     serializer_class = s.ScoreSerializer
 
     def rows(self, cycle: Cycle) -> list[dict]:
-        result = []
-        threshold = cycle.score_threshold
-        for values in exports.score_rows(cycle):
-            row = dict(zip(exports.SCORE_COLUMNS, values, strict=True))
-            suppressed = row["suppressed"] == "true"
-            item = {
-                "provider_department": text_from_cell(row["provider_department"]),
-                "provider_department_name": text_from_cell(row["provider_department_name"]),
-                "parameter": text_from_cell(row["parameter"]),
-                "suppressed": suppressed,
-                "marker": s.NOT_ENOUGH_RESPONSES if suppressed else None,
-                "n": None if suppressed else _count(row["n"], threshold),
-            }
-            for column in ("mean", "stdev", "top_box_pct", "target", "gap", "ci_low", "ci_high"):
-                item[column] = None if suppressed else _number(row[column])
-            for column in ("feedback_n", *exports.FEEDBACK_FIELDS.values()):
-                item[column] = None if suppressed else _count(row[column], threshold)
-            result.append(item)
-        return result
+        return [_api_row(record, cycle.score_threshold) for record in exports.score_records(cycle)]
 
 
 @extend_schema(tags=["scores"], responses={200: s.HeatmapCellSerializer(many=True), **LIST_ERRORS})
@@ -166,23 +152,7 @@ class CycleHeatmap(_ExportRows):
     serializer_class = s.HeatmapCellSerializer
 
     def rows(self, cycle: Cycle) -> list[dict]:
-        result = []
-        for values in exports.heatmap_rows(cycle):
-            row = dict(zip(exports.HEATMAP_COLUMNS, values, strict=True))
-            suppressed = row["suppressed"] == "true"
-            result.append(
-                {
-                    "provider_department": text_from_cell(row["provider_department"]),
-                    "provider_department_name": text_from_cell(row["provider_department_name"]),
-                    "rater_department": text_from_cell(row["rater_department"]),
-                    "rater_department_name": text_from_cell(row["rater_department_name"]),
-                    "suppressed": suppressed,
-                    "marker": s.NOT_ENOUGH_RESPONSES if suppressed else None,
-                    "n": None if suppressed else _count(row["n"], cycle.score_threshold),
-                    "mean": None if suppressed else _number(row["mean"]),
-                }
-            )
-        return result
+        return [_api_row(record, cycle.score_threshold) for record in exports.heatmap_records(cycle)]
 
 
 DEPARTMENT_FILTER = OpenApiParameter("department", str, description="Only this department's (its code).")

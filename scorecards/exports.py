@@ -66,74 +66,83 @@ def _flag(value: bool) -> str:
     return "true" if value else "false"
 
 
-def score_rows(cycle: Cycle, departments: QuerySet[Department] | None = None) -> list[list[str]]:
-    """Rows of the scores export: every parameter and the overall index of each department."""
+PARAMETER_FIGURES = ["mean", "stdev", "top_box_pct", "target", "gap", "ci_low", "ci_high"]
+
+
+def score_records(cycle: Cycle, departments: QuerySet[Department] | None = None) -> list[dict]:
+    """The scores export's figures before formatting, one dict per row keyed by SCORE_COLUMNS: every
+    parameter and the overall index of each department. A suppressed row keeps its n, and None for
+    every other figure (the API, which shows no n there either, reads these)."""
     parameters = ParameterScore.objects.filter(cycle=cycle).select_related("department")
     overall = DepartmentScore.objects.filter(cycle=cycle).select_related("department")
     if departments is not None:
         parameters, overall = parameters.filter(department__in=departments), overall.filter(department__in=departments)
-    rows = []
+    records = []
     for p in parameters:
-        figures = (
-            [""] * 7
-            if p.suppressed
-            else [
-                _number(p.mean),
-                _number(p.stdev),
-                _number(p.top_box_pct),
-                _number(p.target),
-                _number(p.gap),
-                _number(p.ci_low),
-                _number(p.ci_high),
-            ]
-        )
-        no_feedback = [""] * (1 + len(FEEDBACK_FIELDS))
-        rows.append(
-            [p.department.code, p.code, str(p.n), *figures, _flag(p.suppressed), *no_feedback, p.department.name]
+        records.append(
+            dict.fromkeys(SCORE_COLUMNS)
+            | {"provider_department": p.department.code, "parameter": p.code, "n": p.n}
+            | {figure: None if p.suppressed else getattr(p, figure) for figure in PARAMETER_FIGURES}
+            | {"suppressed": p.suppressed, "provider_department_name": p.department.name}
         )
     for s in overall:
-        mean = "" if s.suppressed else _number(s.mean)
-        feedback = [_count(s.feedback_n), *(_count(getattr(s, column)) for column in FEEDBACK_FIELDS.values())]
-        rows.append(
-            [
-                s.department.code,
-                OVERALL,
-                str(s.n),
-                mean,
-                "",
-                "",
-                "",
-                "",
-                "",
-                "",
-                _flag(s.suppressed),
-                *feedback,
-                s.department.name,
-            ]
+        records.append(
+            dict.fromkeys(SCORE_COLUMNS)
+            | {"provider_department": s.department.code, "parameter": OVERALL, "n": s.n}
+            | {"mean": None if s.suppressed else s.mean, "suppressed": s.suppressed, "feedback_n": s.feedback_n}
+            | {column: getattr(s, column) for column in FEEDBACK_FIELDS.values()}
+            | {"provider_department_name": s.department.name}
         )
-    rows.sort(key=lambda row: (row[0], row[1]))
-    return [[cell_from_text(row[0]), cell_from_text(row[1]), *row[2:-1], cell_from_text(row[-1])] for row in rows]
+    records.sort(key=lambda record: (record["provider_department"], record["parameter"]))
+    return records
+
+
+def heatmap_records(cycle: Cycle, departments: QuerySet[Department] | None = None) -> list[dict]:
+    """The heatmap export's figures before formatting, keyed by HEATMAP_COLUMNS: one per
+    (department, rater department) cell; a suppressed cell keeps its n, not its mean."""
+    cells = HeatmapCell.objects.filter(cycle=cycle).select_related("department", "rater_department")
+    if departments is not None:
+        cells = cells.filter(department__in=departments)
+    records = [
+        {
+            "provider_department": c.department.code,
+            "rater_department": c.rater_department.code,
+            "n": c.n,
+            "mean": None if c.suppressed else c.mean,
+            "suppressed": c.suppressed,
+            "provider_department_name": c.department.name,
+            "rater_department_name": c.rater_department.name,
+        }
+        for c in cells
+    ]
+    records.sort(key=lambda record: (record["provider_department"], record["rater_department"]))
+    return records
+
+
+def _formatted(record: dict, columns: list[str]) -> list[str]:
+    """A record as the export writes it: four decimals, whole counts, true/false, text made safe."""
+    row = []
+    for column in columns:
+        value = record[column]
+        if column == "suppressed":
+            row.append(_flag(value))
+        elif column in TEXT_COLUMNS:
+            row.append(cell_from_text(value))
+        elif column in WHOLE_NUMBERS:
+            row.append(_count(value))
+        else:
+            row.append(_number(value))
+    return row
+
+
+def score_rows(cycle: Cycle, departments: QuerySet[Department] | None = None) -> list[list[str]]:
+    """Rows of the scores export: every parameter and the overall index of each department."""
+    return [_formatted(record, SCORE_COLUMNS) for record in score_records(cycle, departments)]
 
 
 def heatmap_rows(cycle: Cycle, departments: QuerySet[Department] | None = None) -> list[list[str]]:
     """Rows of the heatmap export: one per (department, rater department) cell."""
-    cells = HeatmapCell.objects.filter(cycle=cycle).select_related("department", "rater_department")
-    if departments is not None:
-        cells = cells.filter(department__in=departments)
-    rows = [
-        [
-            c.department.code,
-            c.rater_department.code,
-            str(c.n),
-            "" if c.suppressed else _number(c.mean),
-            _flag(c.suppressed),
-            c.department.name,
-            c.rater_department.name,
-        ]
-        for c in cells
-    ]
-    rows.sort(key=lambda row: (row[0], row[1]))
-    return [[*map(cell_from_text, row[:2]), *row[2:5], *map(cell_from_text, row[5:])] for row in rows]
+    return [_formatted(record, HEATMAP_COLUMNS) for record in heatmap_records(cycle, departments)]
 
 
 def write_csv(out, columns: list[str], rows: Iterable[list[str]]) -> None:
