@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import base64
-
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -209,7 +207,7 @@ def org_import_upload(request):
         else:
             # Keep the checked files for the confirmation step, so nobody has to pick them again.
             request.session[PENDING_IMPORT_KEY] = {
-                "files": {k: [f.name, base64.b64encode(f.content).decode()] for k, f in files.items()},
+                "files": {kind: file.stored() for kind, file in files.items()},
                 "deactivate_missing": deactivate,
             }
             context.update(summary=summary, file_names=[f.name for f in files.values()], deactivate=deactivate)
@@ -224,7 +222,7 @@ def org_import_confirm(request):
     if not pending:
         messages.error(request, _("There is no checked import waiting. Upload the files and check them first."))
         return redirect("departments:org_import")
-    files = {k: CsvFile(name, base64.b64decode(data)) for k, (name, data) in pending["files"].items()}
+    files = {kind: CsvFile.from_stored(stored) for kind, stored in pending["files"].items()}
     try:
         summary = org_import(**files, deactivate_missing=pending["deactivate_missing"])
     except ImportFailed as failure:

@@ -63,10 +63,6 @@ class SyncRun(models.Model):
     def is_held(self) -> bool:
         return self.status == self.Status.HELD
 
-    @property
-    def changed_anything(self) -> bool:
-        return self.status in (self.Status.APPLIED, self.Status.CONFIRMED)
-
 
 class SyncLock(models.Model):
     """One row, locked (SELECT … FOR UPDATE) by whoever applies a sync, so two never write at once."""

@@ -8,7 +8,6 @@ upload page's own (departments.org_import), so the same rows are refused with th
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -16,13 +15,14 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Count
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from departments.models import Department, Employee
-from departments.org_import import CsvFile, ImportFailed, ImportSummary, org_import, read_csv
+from departments.org_import import CsvFile, DryRun, ImportFailed, ImportSummary, org_import, read_csv
 from departments.roles import hr_admin_emails
 from surveys.models import Cycle
 
@@ -39,10 +39,6 @@ def _kept(errors: list[str]) -> list[str]:
         return errors
     more = len(errors) - ERRORS_KEPT
     return [*errors[:ERRORS_KEPT], _("… and %(count)s more errors.") % {"count": more}]
-
-
-class _Held(Exception):
-    """Raised inside the import's transaction to roll it back when the brake trips."""
 
 
 @dataclass
@@ -82,14 +78,17 @@ def _remove_missing_departments(files: dict[str, CsvFile]) -> None:
     if "departments" not in files:
         return
     missing = Department.objects.filter(active=True).exclude(code__in=_file_codes(files["departments"]))
-    errors = []
-    for department in missing.order_by("code"):
-        people = Employee.objects.filter(department=department, active=True).count()
-        if people:
-            errors.append(
-                f"{files['departments'].name}: department {department.code!r} is not in the file, "
-                f"but {people} active employee(s) still belong to it"
-            )
+    staffed = (
+        Employee.objects.filter(active=True, department__in=missing)
+        .values_list("department__code")
+        .annotate(people=Count("pk"))
+        .order_by("department__code")
+    )
+    errors = [
+        f"{files['departments'].name}: department {code!r} is not in the file, "
+        f"but {people} active employee(s) still belong to it"
+        for code, people in staffed
+    ]
     if errors:
         raise ImportFailed(errors)
     missing.update(active=False)
@@ -185,8 +184,8 @@ def _import(files: dict[str, CsvFile], *, brake: bool, preview: bool = False) ->
             if brake:
                 outcome.brake_reasons = brake_reasons(before[0], outcome.changes)
             if outcome.brake_reasons or preview:
-                raise _Held
-    except _Held:
+                raise DryRun  # rolled back: held at the brake, or only a preview
+    except DryRun:
         pass
     for kind in ("moved", "deactivated"):
         outcome.changes[f"{kind}_count"] = len(outcome.changes[kind])
@@ -209,11 +208,11 @@ def _changed(outcome: Outcome) -> bool:
 
 
 def encode_files(files: dict[str, CsvFile]) -> dict[str, list[str]]:
-    return {kind: [file.name, base64.b64encode(file.content).decode()] for kind, file in files.items()}
+    return {kind: file.stored() for kind, file in files.items()}
 
 
 def _decode(files: dict[str, list[str]]) -> dict[str, CsvFile]:
-    return {kind: CsvFile(name, base64.b64decode(data)) for kind, (name, data) in files.items()}
+    return {kind: CsvFile.from_stored(stored) for kind, stored in files.items()}
 
 
 def sync_run(*, trigger: str = SyncRun.Trigger.SCHEDULE, requested_by_id: int | None = None) -> SyncRun:

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import base64
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseNotAllowed
@@ -104,7 +102,7 @@ def upload(request):
         except ImportFailed as failure:
             context["errors"] = failure.errors
         else:
-            request.session[PENDING_KPI_IMPORT_KEY] = [file.name, base64.b64encode(file.content).decode()]
+            request.session[PENDING_KPI_IMPORT_KEY] = file.stored()
             context.update(summary=summary, file_name=file.name)
     return render(request, "kpis/upload.html", context)
 
@@ -118,7 +116,7 @@ def upload_confirm(request):
     if not pending:
         messages.error(request, _("There is no checked file waiting. Upload the file and check it first."))
         return redirect("kpis:upload")
-    file = CsvFile(pending[0], base64.b64decode(pending[1]))
+    file = CsvFile.from_stored(pending)
     try:
         summary = kpi_values_import(file=file, allowed_departments=allowed, uploaded_by=request.user)
     except ImportFailed as failure:

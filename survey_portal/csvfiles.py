@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import csv
 import io
 from collections.abc import Iterable, Sequence
@@ -26,6 +27,15 @@ class CsvFile:
         writer.writerow(header)
         writer.writerows(rows)
         return cls(name, buffer.getvalue().encode())
+
+    def stored(self) -> list[str]:
+        """The file as JSON keeps it (a session between check and confirm, a held sync run)."""
+        return [self.name, base64.b64encode(self.content).decode()]
+
+    @classmethod
+    def from_stored(cls, stored: Sequence[str]) -> CsvFile:
+        name, data = stored
+        return cls(name, base64.b64decode(data))
 
 
 class ImportFailed(Exception):

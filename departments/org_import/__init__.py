@@ -26,7 +26,7 @@ from .validate import (
 )
 from .write import write
 
-__all__ = ["SCHEMAS", "CsvFile", "ImportFailed", "ImportSummary", "KindSummary", "org_import", "read_csv"]
+__all__ = ["SCHEMAS", "CsvFile", "DryRun", "ImportFailed", "ImportSummary", "KindSummary", "org_import", "read_csv"]
 
 
 def org_import(
