@@ -15,7 +15,7 @@ Emails go out in the recipient's language: `with in_language_of(user): render an
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
@@ -99,10 +99,35 @@ def set_language(request):
     return response
 
 
+def _or_site(chosen: str | None) -> str:
+    return chosen if chosen in CHOSEN else settings.LANGUAGE_CODE
+
+
 def language_of(user) -> str:
     """The language to write to `user` in (an email): theirs if they chose one, else the site's."""
-    chosen = Profile.objects.filter(user_id=user.pk).values_list("language", flat=True).first()
-    return chosen if chosen in CHOSEN else settings.LANGUAGE_CODE
+    return _or_site(Profile.objects.filter(user_id=user.pk).values_list("language", flat=True).first())
+
+
+def languages_by_email(emails: Iterable[str]) -> dict[str, str]:
+    """language_of for many recipients at once, by address (one query)."""
+    emails = list(emails)
+    chosen = dict(Profile.objects.filter(user__email__in=emails).values_list("user__email", "language"))
+    return {email: _or_site(chosen.get(email)) for email in emails}
+
+
+def emails_by_language(emails: Iterable[str]) -> dict[str, list[str]]:
+    """The recipients grouped by the language to write to them in: one rendering per language."""
+    groups: dict[str, list[str]] = {}
+    for email, language in languages_by_email(emails).items():
+        groups.setdefault(language, []).append(email)
+    return groups
+
+
+def languages_by_user_id(user_ids: Iterable[int]) -> dict[int, str]:
+    """language_of for many recipients at once, by user id (one query)."""
+    user_ids = list(user_ids)
+    chosen = dict(Profile.objects.filter(user_id__in=user_ids).values_list("user_id", "language"))
+    return {user_id: _or_site(chosen.get(user_id)) for user_id in user_ids}
 
 
 @contextlib.contextmanager

@@ -26,8 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_stubs_ext import StrOrPromise
 
-from accounts.languages import CHOSEN
-from accounts.models import Profile
+from accounts.languages import emails_by_language
 from departments.models import Department, Employee, ServiceParameter
 from improvements.models import ActionItem
 from improvements.services import action_create
@@ -115,12 +114,7 @@ def _email(*, to: list[str], template: str, subject: Callable[[], str], context:
     and the template are rendered in it (lazy words in `context` too)."""
     if not to:
         return
-    chosen = dict(Profile.objects.filter(user__email__in=to).values_list("user__email", "language"))
-    by_language: dict[str, list[str]] = {}
-    for address in to:
-        language = chosen.get(address)
-        by_language.setdefault(language if language in CHOSEN else settings.LANGUAGE_CODE, []).append(address)
-    for language, addresses in by_language.items():
+    for language, addresses in emails_by_language(to).items():
         with translation.override(language):
             body = render_to_string(template, context | {"site": settings.SITE_URL})
             send_mail(" ".join(str(subject()).split()), body, None, addresses)

@@ -4,7 +4,6 @@ so when two reviewers act at once one wins and the other is told (NominationErro
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -13,8 +12,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.languages import CHOSEN
-from accounts.models import Profile
+from accounts.languages import emails_by_language
 from departments.models import Employee
 from surveys.models import Cycle
 
@@ -56,14 +54,12 @@ def award_notify(award: Award) -> None:
     """One email to each recipient of an award by nomination, in their language (their profile's,
     else the site's)."""
     context = {"award": award, "url": reverse("recognition:wall") + f"?department={award.department.code}"}
-    recipients = award_recipients(award)
-    chosen = dict(Profile.objects.filter(user__email__in=recipients).values_list("user__email", "language"))
-    for email in recipients:
-        language = chosen.get(email)
-        with translation.override(language if language in CHOSEN else settings.LANGUAGE_CODE):
+    who = award.employee.full_name if award.employee else award.department.name
+    for language, emails in emails_by_language(award_recipients(award)).items():  # each alone, rendered once
+        with translation.override(language):
             body = render_to_string("recognition/email/nomination_award.txt", context)
-            who = award.employee.full_name if award.employee else award.department.name
             subject = _("%(award)s: %(who)s") % {"award": award.criterion.name, "who": who}
+        for email in emails:
             send_mail(subject, body, None, [email])
 
 

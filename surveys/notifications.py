@@ -20,8 +20,7 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from accounts.languages import CHOSEN
-from accounts.models import Profile
+from accounts.languages import languages_by_user_id
 from departments.models import Employee
 
 from .models import Cycle, Invitation, Notification
@@ -64,11 +63,10 @@ def _send_once(*, cycle: Cycle, kind: str, employees, template: str, subject: Ca
     ):
         todo[employee_id].append(department_name)
     link = settings.SITE_URL + resolve_url(settings.EMPLOYEE_HOME_URL)
-    chosen = dict(Profile.objects.filter(user_id__in=[e.user_id for e in people]).values_list("user_id", "language"))
+    languages = languages_by_user_id(e.user_id for e in people)
 
     def message(e: Employee) -> EmailMessage:
-        language = chosen.get(e.user_id)
-        with translation.override(language if language in CHOSEN else settings.LANGUAGE_CODE):
+        with translation.override(languages[e.user_id]):
             # One line whatever the cycle's name holds: forms refuse line breaks in names, but a name
             # saved before they did must not stop a cycle's emails (a header cannot hold a line break).
             return EmailMessage(
