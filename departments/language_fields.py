@@ -17,8 +17,7 @@ from django.utils import translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-GERMAN = "de"
-ENGLISH = "en"
+from .languages import ENGLISH, GERMAN
 
 
 def german_label(label) -> str:

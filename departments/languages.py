@@ -23,8 +23,8 @@ from django.utils.translation import get_language
 
 from departments.models import ServiceParameter
 
-ENGLISH = "en"
-LANGUAGES = ("en", "de")  # settings.MODELTRANSLATION_LANGUAGES
+ENGLISH, GERMAN = "en", "de"
+LANGUAGES = (ENGLISH, GERMAN)  # settings.MODELTRANSLATION_LANGUAGES
 
 T = TypeVar("T")
 
