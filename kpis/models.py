@@ -10,12 +10,12 @@ from decimal import Decimal
 from django.db import models
 from django.db.models import Q
 from django.utils.dateformat import format as date_format
-from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from departments.models import Department, ServiceParameter
+from survey_portal.numbers import decimal_text
 
 VALUE_MAX = Decimal("1000000")  # hours, days and counts: anything larger is a typing mistake
 PERCENT_MAX = Decimal("100")
@@ -148,9 +148,7 @@ class Kpi(models.Model):
 def format_value(value: Decimal | None, unit: str) -> str:
     if value is None:
         return "—"
-    number = format(Decimal(value).quantize(Decimal("0.01")).normalize(), "f").replace(
-        ".", get_format("DECIMAL_SEPARATOR")
-    )
+    number = decimal_text(format(Decimal(value).quantize(Decimal("0.01")).normalize(), "f"))
     if unit == Kpi.Unit.PERCENT:
         return _("%(number)s %%") % {"number": number}
     if unit == Kpi.Unit.HOURS:

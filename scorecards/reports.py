@@ -18,10 +18,10 @@ from django.utils.translation import gettext as _
 from departments.languages import in_language
 from departments.models import DEFAULT_TARGET, Department
 from departments.roles import Roles
+from survey_portal.numbers import decimal_text
 from surveys.models import Cycle, Response
 
 from .models import DepartmentScore, HeatmapCell, ParameterScore, Participation
-from .templatetags.results import decimal_text
 
 
 def cycles_visible_to(roles: Roles, *, organisation_wide: bool = False) -> QuerySet[Cycle]:

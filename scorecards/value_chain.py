@@ -14,7 +14,6 @@ from decimal import Decimal
 
 from django.db.models import BooleanField, CharField, DecimalField, F, FloatField, IntegerField, Value
 from django.db.models.functions import Cast
-from django.utils.functional import Promise
 from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
 from departments.languages import localised
@@ -177,15 +176,14 @@ def _target(score: Stored | None) -> Decimal:
     return score.target if score is not None and score.target is not None else DEFAULT_TARGET
 
 
-def figure(mean: float | None, target, *, suppressed: bool, missing: str | Promise) -> dict:
+def figure(mean: float | None, target, *, suppressed: bool) -> dict:
     """A stored figure as the map shows it: the mean to one decimal against the target, its status
-    word and colour; or only a note when it is suppressed (no number at all) or missing. Never n:
+    word and colour; or only "not enough responses" when it is suppressed (no number at all) or
+    missing, which the map does not tell apart. Never n:
     every member reads the map, and the n of an index less those of its shown cells would count
     the raters behind its hidden cells."""
-    if suppressed:
+    if suppressed or mean is None:
         return {"shown": False, "note": gettext(NOT_ENOUGH)}
-    if mean is None:
-        return {"shown": False, "note": gettext(str(missing))}
     status = TargetStatus(target_status(mean, target) or TargetStatus.MEETS)  # both are set here
     return {
         "shown": True,
@@ -200,8 +198,8 @@ def figure(mean: float | None, target, *, suppressed: bool, missing: str | Promi
 def node_figure(department: Department) -> dict:
     score: Stored | None = department.score  # type: ignore[attr-defined]
     if score is None:
-        return {"shown": False, "note": str(gettext_lazy("not rated in this cycle"))}
-    return figure(score.mean, score.target, suppressed=score.suppressed, missing=NOT_ENOUGH)
+        return {"shown": False, "note": gettext("not rated in this cycle")}
+    return figure(score.mean, score.target, suppressed=score.suppressed)
 
 
 def edge_figure(edge: Edge) -> dict:
@@ -210,7 +208,7 @@ def edge_figure(edge: Edge) -> dict:
         # Said as of a suppressed cell: "no ratings" beside "not enough" would tell that each
         # suppressed cell holds at least one rater.
         return {"shown": False, "note": gettext(NOT_ENOUGH)}
-    return figure(cell.mean, edge.target, suppressed=cell.suppressed, missing=NOT_ENOUGH)
+    return figure(cell.mean, edge.target, suppressed=cell.suppressed)
 
 
 def payload(

@@ -7,15 +7,10 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from django import template
-from django.utils import formats
+
+from survey_portal.numbers import decimal_text
 
 register = template.Library()
-
-
-def _in_language(text: str) -> str:
-    """A number written with a point, with the reader's decimal separator."""
-    separator = formats.get_format("DECIMAL_SEPARATOR")
-    return text if separator == "." else text.replace(".", separator)
 
 
 @register.filter
@@ -28,13 +23,13 @@ def score(value) -> str:
     except InvalidOperation:
         return ""
     two = number.quantize(Decimal("0.01"))
-    return _in_language(f"{two:.2f}" if two != two.quantize(Decimal("0.1")) else f"{two:.1f}")
+    return decimal_text(f"{two:.2f}" if two != two.quantize(Decimal("0.1")) else f"{two:.1f}")
 
 
 @register.filter
 def plain_number(value) -> str:
     """A decimal without trailing zeros: 2.00 → 2, 1.50 → 1.5."""
     try:
-        return _in_language(format(Decimal(str(value)).normalize(), "f"))
+        return decimal_text(format(Decimal(str(value)).normalize(), "f"))
     except InvalidOperation:
         return ""

@@ -3,18 +3,13 @@
 from __future__ import annotations
 
 from django import template
-from django.utils import formats
 from django.utils.translation import gettext as _
+
+from survey_portal.numbers import decimal_text
 
 register = template.Library()
 
 MINUS = "\N{MINUS SIGN}"
-
-
-def decimal_text(text: str) -> str:
-    """A number written with a point, with the reader's decimal separator ("4.0" reads "4,0" in German)."""
-    separator = formats.get_format("DECIMAL_SEPARATOR")
-    return text if separator == "." else text.replace(".", separator)
 
 
 @register.filter
